@@ -1,0 +1,171 @@
+"""REST endpoints for organizations and domains (thin: validate, call a service, serialize)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, parsers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from accounts import services
+from accounts.bulk_input import parse_domain_csv
+from accounts.filters import DomainFilter, OrganizationFilter
+from accounts.models import Domain, Organization
+from accounts.serializers import (
+    BulkCreateInputSerializer,
+    BulkResultSerializer,
+    DomainCreateSerializer,
+    DomainSerializer,
+    DomainUpdateSerializer,
+    OrganizationCreateSerializer,
+    OrganizationSerializer,
+    OrganizationUpdateSerializer,
+)
+from accounts.viewsets import OrgScopedViewSet
+
+
+class CsvTextParser(parsers.BaseParser):
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> str:
+        try:
+            return stream.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError({"body": "the CSV body is not UTF-8 text"}) from None
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organizations this token reaches (own and, for an MSP, clients)"),
+    retrieve=extend_schema(summary="One organization"),
+    create=extend_schema(
+        summary="Create a client organization (MSP tokens only)",
+        request=OrganizationCreateSerializer,
+        responses={201: OrganizationSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Rename an organization or change its scan interval",
+        request=OrganizationUpdateSerializer,
+        responses={200: OrganizationSerializer},
+    ),
+)
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, OrgScopedViewSet
+):
+    queryset = Organization.objects.select_related("managed_by")
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "created_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def scope_queryset(self, queryset):
+        # Aggregating queries drop Meta.ordering: order explicitly for stable pages.
+        return queryset.annotate(domain_count=Count("domains")).order_by("name", "id")
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(OrganizationCreateSerializer, request.data)
+        if self.scope.organization.is_client:
+            raise PermissionDenied("a client organization cannot create client organizations")
+        org = services.organization_create(managed_by=self.scope.organization, **data)
+        return Response(self.output_for(org.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        org = self.get_object()
+        data = self.validated_input(OrganizationUpdateSerializer, request.data)
+        for field, value in data.items():
+            setattr(org, field, value.strip() if isinstance(value, str) else value)
+        org.save(update_fields=list(data))
+        return Response(self.output_for(org.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Monitored domains, filterable by tag, state and organization"),
+    retrieve=extend_schema(summary="One domain"),
+    create=extend_schema(
+        summary="Add a domain",
+        request=DomainCreateSerializer,
+        responses={201: DomainSerializer},
+        examples=[OpenApiExample("simple", value={"name": "example.com", "tags": ["eu"]})],
+    ),
+    partial_update=extend_schema(
+        summary="Change a domain's tags or pause it",
+        request=DomainUpdateSerializer,
+        responses={200: DomainSerializer},
+    ),
+    destroy=extend_schema(summary="Stop monitoring a domain and delete its data"),
+)
+class DomainViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedViewSet,
+):
+    queryset = Domain.objects.select_related("organization").prefetch_related("tags")
+    serializer_class = DomainSerializer
+    filterset_class = DomainFilter
+    search_fields = ["name", "unicode_name"]
+    ordering_fields = ["name", "added_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(DomainCreateSerializer, request.data)
+        organization = data.pop("organization", None) or self.scope.organization
+        domain = services.domain_create(organization=organization, **data)
+        return Response(self.output_for(domain.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        domain = self.get_object()
+        data = self.validated_input(DomainUpdateSerializer, request.data)
+        services.domain_update(domain=domain, **data)
+        return Response(self.output_for(domain.pk))
+
+    @extend_schema(
+        summary="Add up to TLSMON_BULK_MAX_ROWS (default 1,000) domains in one request",
+        description=(
+            'JSON `{"names": [...], "tags": [...], "organization": "slug"}` or a '
+            "`text/csv` body (first column; a `name`/`domain` header row is skipped; "
+            "`?organization=` and `?tag=` apply to CSV). Each row gets its own result; valid "
+            "rows are created even when others are invalid."
+        ),
+        request={"application/json": BulkCreateInputSerializer, "text/csv": str},
+        responses={200: BulkResultSerializer},
+        examples=[
+            OpenApiExample(
+                "mixed rows",
+                value={"names": ["example.com", "Example.ORG.", "not a domain"]},
+                request_only=True,
+            )
+        ],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk",
+        parser_classes=[parsers.JSONParser, CsvTextParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def bulk(self, request):
+        payload = request.data
+        if isinstance(payload, str):
+            payload = {
+                "names": parse_domain_csv(payload),
+                "tags": request.query_params.getlist("tag"),
+                **({"organization": o} if (o := request.query_params.get("organization")) else {}),
+            }
+        data = self.validated_input(BulkCreateInputSerializer, payload)
+        result = services.domains_bulk_create(
+            organization=data.get("organization") or self.scope.organization,
+            names=data["names"],
+            tags=data["tags"],
+        )
+        body = {
+            "created": result.count("created"),
+            "present": result.count("present"),
+            "invalid": result.count("invalid"),
+            "results": [row.__dict__ for row in result.rows],
+        }
+        return Response(BulkResultSerializer(body).data)

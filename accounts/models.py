@@ -1,0 +1,236 @@
+"""Users, organizations (the tenants), memberships, API tokens, and the monitored domains.
+
+Every tenant-owned model declares ``org_path``: the lookup from the row to its Organization.
+``accounts.scoping.scope_to_org`` reads it; a model without it cannot be scoped and so cannot
+be served to tenants.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    """Users log in with their email address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("an email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in to the web UI or admin. Created now: Django cannot swap it later."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+def new_report_token() -> str:
+    """128 random bits as lower-case hex: valid in an email local part and in a URL path."""
+    return secrets.token_hex(16)
+
+
+class Organization(models.Model):
+    """The tenant. A top-level organization may manage client organizations (one level only).
+
+    An organization with clients acts as an MSP: its admins and owners, and its API tokens,
+    reach the client organizations too. A client cannot itself have clients.
+    """
+
+    org_path = "pk"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    managed_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        help_text="The MSP organization that manages this client organization.",
+    )
+    report_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_report_token,
+        editable=False,
+        help_text="Secret in the addresses reports are sent to; routes a report to this tenant.",
+    )
+    scan_interval_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="How often this organization's domains are re-scanned (1-168 h)."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(managed_by=models.F("pk")), name="organization_not_own_msp"
+            ),
+            models.CheckConstraint(
+                condition=Q(scan_interval_hours__gte=1, scan_interval_hours__lte=168),
+                name="organization_scan_interval_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_client(self) -> bool:
+        return self.managed_by_id is not None
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+    VIEWER = "viewer", "Viewer"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class Membership(models.Model):
+    """A user's role in one organization.
+
+    owner/admin manage domains, tokens and members (and, in an MSP, the client organizations);
+    member manages domains; viewer only reads.
+    """
+
+    org_path = "organization"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+    def has_role(self, minimum: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum)]
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    WRITE = "write", "Read and write"
+
+
+class ApiToken(models.Model):
+    """An organization's API key. Only its SHA-256 digest is stored (see accounts.tokens)."""
+
+    org_path = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    lookup = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(max_length=5, choices=TokenScope.choices, default=TokenScope.READ)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def prefix(self) -> str:
+        return f"tlsm_{self.lookup}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE
+
+    def is_usable(self, now: datetime) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now
+
+
+class Tag(models.Model):
+    """A label an organization puts on its domains for its own grouping (e.g. per client site)."""
+
+    org_path = "organization"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="tag_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(models.Model):
+    """A monitored mail domain, stored as its A-label; unique within its organization.
+
+    The scan and report apps write their latest facts (verdict, last report time) onto the
+    domain side, so the coverage view stays one query over domains.
+    """
+
+    org_path = "organization"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(max_length=253, help_text="A-label form: lower case, no trailing dot.")
+    unicode_name = models.CharField(max_length=253, help_text="Display form of an IDN.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="domains")
+    is_active = models.BooleanField(default=True, help_text="Paused domains are not scanned.")
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="domain_unique_per_org")
+        ]
+        indexes = [models.Index(fields=["name"], name="domain_name_idx")]
+
+    def __str__(self) -> str:
+        return self.unicode_name or self.name

@@ -1,0 +1,71 @@
+"""Read paths for the web UI: which organizations a user reaches, and with which role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import ROLE_RANK, Domain, Membership, Organization, Role, User
+from accounts.scoping import Scope, scope_to_org
+
+MANAGING_ROLES = (Role.OWNER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class WebAccess:
+    """The organization a page acts for, the user's effective role there, and the scope."""
+
+    scope: Scope
+    role: str
+
+    @property
+    def organization(self) -> Organization:
+        return self.scope.organization
+
+    def can(self, minimum_role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum_role)]
+
+
+def organizations_for_user(*, user: User) -> QuerySet[Organization]:
+    """Organizations the user is a member of, plus clients of MSPs where they are admin/owner."""
+    member_of = Membership.objects.filter(user=user).values("organization_id")
+    manages = Membership.objects.filter(user=user, role__in=MANAGING_ROLES).values(
+        "organization_id"
+    )
+    return (
+        Organization.objects.filter(Q(pk__in=member_of) | Q(managed_by__in=manages))
+        .select_related("managed_by")
+        .annotate(domain_count=Count("domains"))
+        .order_by("managed_by_id", "name", "id")
+    )
+
+
+def web_access_for(*, user: User, slug: str) -> WebAccess:
+    """Resolve the organization in a URL for ``user``; a non-member gets 404, not 403."""
+    org = Organization.objects.select_related("managed_by").filter(slug=slug).first()
+    if org is None or not user.is_authenticated:
+        raise Http404("no such organization")
+    roles = dict(
+        Membership.objects.filter(
+            user=user, organization_id__in=[org.pk, org.managed_by_id]
+        ).values_list("organization_id", "role")
+    )
+    if org.pk in roles:
+        role = roles[org.pk]
+        includes_clients = not org.is_client and role in MANAGING_ROLES
+        return WebAccess(scope=Scope(org, includes_clients=includes_clients), role=role)
+    msp_role = roles.get(org.managed_by_id)
+    if msp_role in MANAGING_ROLES:
+        return WebAccess(scope=Scope(org, includes_clients=False), role=msp_role)
+    raise Http404("no such organization")
+
+
+def domain_list(*, scope: Scope) -> QuerySet[Domain]:
+    return (
+        scope_to_org(Domain.objects.all(), scope)
+        .select_related("organization")
+        .prefetch_related("tags")
+        .order_by("organization__name", "name", "id")
+    )

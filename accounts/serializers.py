@@ -1,0 +1,124 @@
+"""API input and output shapes for organizations and domains."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.domain_names import DomainNameError, normalize_domain_name
+from accounts.models import Domain, Organization
+from accounts.scoping import scope_to_org
+
+
+@extend_schema_field({"type": "string", "description": "organization slug"})
+class ScopedOrganizationField(serializers.SlugRelatedField):
+    """An organization given by slug, chosen only among those the request's token reaches."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(slug_field="slug", **kwargs)
+
+    def get_queryset(self):
+        return scope_to_org(Organization.objects.all(), self.context["request"].scope)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    managed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    domain_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "managed_by",
+            "is_client",
+            "scan_interval_hours",
+            "domain_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class OrganizationCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=60, required=False)
+    scan_interval_hours = serializers.IntegerField(min_value=1, max_value=168, default=24)
+
+
+class OrganizationUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    scan_interval_hours = serializers.IntegerField(min_value=1, max_value=168, required=False)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TagListField(serializers.ListField):
+    child = serializers.CharField(max_length=50, allow_blank=False)
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    tags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Domain
+        fields = ["id", "name", "unicode_name", "organization", "tags", "is_active", "added_at"]
+        read_only_fields = fields
+
+    def get_tags(self, domain: Domain) -> list[str]:
+        return sorted(tag.name for tag in domain.tags.all())
+
+
+class DomainCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=300, help_text="Domain name; upper case, a trailing dot and IDNs are accepted."
+    )
+    tags = TagListField(required=False, default=list)
+    is_active = serializers.BooleanField(default=True)
+    organization = ScopedOrganizationField(
+        required=False, help_text="Slug of a client organization (MSP tokens); default: own."
+    )
+
+    def validate_name(self, value: str) -> str:
+        try:
+            return normalize_domain_name(value).ascii
+        except DomainNameError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class DomainUpdateSerializer(serializers.Serializer):
+    tags = TagListField(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class BulkCreateInputSerializer(serializers.Serializer):
+    names = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False), allow_empty=False
+    )
+    tags = TagListField(required=False, default=list)
+    organization = ScopedOrganizationField(required=False)
+
+    def validate_names(self, value: list[str]) -> list[str]:
+        limit = settings.TLSMON_BULK_MAX_ROWS
+        if len(value) > limit:
+            raise serializers.ValidationError(
+                f"{len(value)} names given; at most {limit} per request (nothing was created)"
+            )
+        return value
+
+
+class BulkRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1-based position in the input.")
+    input = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "present", "invalid"])
+    name = serializers.CharField(allow_null=True)
+    id = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    present = serializers.IntegerField()
+    invalid = serializers.IntegerField()
+    results = BulkRowSerializer(many=True)

@@ -1,0 +1,1 @@
+"""Stored reports and roll-ups: filled in by the report-ingestion issue."""

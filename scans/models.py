@@ -1,0 +1,1 @@
+"""Scan results and findings: filled in by the record-scanning issue."""

@@ -1,0 +1,98 @@
+"""The tenancy cast and the real services every test session uses.
+
+Cast: ``org`` (a standalone organization), ``msp`` with ``client`` (its client organization),
+``other_org`` (an outsider); ``api_client(org, write=...)`` gives an API client with a token.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import TokenScope
+from accounts.services import api_token_create
+from tests.factories import OrganizationFactory
+from tests.services import in_ci, require_service
+
+
+def pytest_configure(config) -> None:
+    vendor = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in vendor:
+        message = (
+            "the test suite runs on PostgreSQL: use scripts/test, or set DATABASE_URL "
+            "(e.g. postgres://postgres@127.0.0.1:5432/tlsmon) and REDIS_URL"
+        )
+        if in_ci():
+            raise pytest.UsageError(message)
+        config.issue_config_time_warning(pytest.PytestConfigWarning(message), stacklevel=2)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache (Redis): each test starts from zero."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    url = settings.REDIS_URL
+    ok = False
+    if url:
+        try:
+            ok = bool(redis.Redis.from_url(url, socket_timeout=2).ping())
+        except redis.RedisError:
+            ok = False
+    require_service(ok, f"Redis at {url or '(REDIS_URL unset)'}")
+    return url
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Alpha Corp", slug="alpha")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Outsider Inc", slug="outsider")
+
+
+@pytest.fixture
+def msp(db):
+    return OrganizationFactory(name="Managed Services Ltd", slug="msp")
+
+
+@pytest.fixture
+def client_org(msp):
+    return OrganizationFactory(name="Client One", slug="client-one", managed_by=msp)
+
+
+@pytest.fixture
+def api_client(db):
+    """``api_client(org, write=False)`` -> an APIClient authenticated with a new token."""
+
+    def make(organization, *, write: bool = False) -> APIClient:
+        _, plaintext = api_token_create(
+            organization=organization,
+            name="test",
+            scope=TokenScope.WRITE if write else TokenScope.READ,
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        client.token = plaintext
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests do not run collectstatic, so templates resolve static files unhashed."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

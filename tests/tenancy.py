@@ -1,0 +1,56 @@
+"""The cross-tenant contract every API endpoint joins with one ``tenant_endpoint(...)`` line.
+
+``tests/tlsmon/test_tenancy.py`` runs each registered endpoint through the same cases: another
+organization's object is absent from lists and gives 404 on detail, update and delete; an MSP
+token reaches its clients and nothing else; a read-only token cannot write. A meta-test fails
+when a router endpoint has no entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import Organization
+from tests.factories import DomainFactory
+
+
+@dataclass(frozen=True)
+class TenantEndpoint:
+    basename: str  # the router basename, e.g. "domain"
+    list_url: str
+    make: Callable[[Organization], Any]  # an object that belongs to the given organization
+    update: dict | None = None  # a PATCH body, if the endpoint allows updates
+    deletable: bool = False
+    create: Callable[[Organization], dict] | None = None  # a POST body, if creation is allowed
+
+    def detail_url(self, obj) -> str:
+        return f"{self.list_url}{obj.pk}/"
+
+    def __str__(self) -> str:
+        return self.basename
+
+
+ENDPOINTS: list[TenantEndpoint] = []
+
+
+def tenant_endpoint(**kwargs) -> None:
+    ENDPOINTS.append(TenantEndpoint(**kwargs))
+
+
+tenant_endpoint(
+    basename="organization",
+    list_url="/api/v1/organizations/",
+    make=lambda org: org,
+    update={"name": "Renamed by an intruder"},
+    create=lambda org: {"name": "New client"},
+)
+tenant_endpoint(
+    basename="domain",
+    list_url="/api/v1/domains/",
+    make=lambda org: DomainFactory(organization=org),
+    update={"tags": ["intruder"], "is_active": False},
+    deletable=True,
+    create=lambda org: {"name": f"new-{org.slug}.example"},
+)

@@ -1,0 +1,16 @@
+"""The API router: every tenant-facing endpoint under /api/v1/ is registered here."""
+
+from __future__ import annotations
+
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import DomainViewSet, OrganizationViewSet
+
+
+class ApiRouter(DefaultRouter):
+    include_root_view = False
+
+
+router = ApiRouter(trailing_slash=True)
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("domains", DomainViewSet, basename="domain")

@@ -1,0 +1,24 @@
+"""Root URLs: web UI, admin, the REST API under /api/v1/ and its schema and docs."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tlsmon import views
+from tlsmon.api import router
+
+handler404 = "tlsmon.api_errors.json_not_found"
+handler500 = "tlsmon.api_errors.json_server_error"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("o/<slug:slug>/", views.organization, name="organization"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(router.urls)),
+]
