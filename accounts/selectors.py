@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import ROLE_RANK, Domain, Membership, Organization, Role, User
+from accounts.models import ROLE_RANK, ApiToken, Domain, Membership, Organization, Role, User
 from accounts.scoping import Scope, scope_to_org
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN)
@@ -69,3 +69,8 @@ def domain_list(*, scope: Scope) -> QuerySet[Domain]:
         .prefetch_related("tags")
         .order_by("organization__name", "name", "id")
     )
+
+
+def api_token_list(*, organization: Organization) -> QuerySet[ApiToken]:
+    """The organization's own tokens (an MSP's page does not list its clients' tokens)."""
+    return scope_to_org(ApiToken.objects.all(), Scope(organization, includes_clients=False))

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import views as accounts_views
 from tlsmon import views
 from tlsmon.api import router
 
@@ -13,7 +14,13 @@ handler500 = "tlsmon.api_errors.json_server_error"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("o/<slug:slug>/", views.organization, name="organization"),
+    path("o/<slug:slug>/", accounts_views.organization, name="organization"),
+    path("o/<slug:slug>/tokens/", accounts_views.tokens, name="tokens"),
+    path(
+        "o/<slug:slug>/tokens/<int:token_id>/revoke/",
+        accounts_views.token_revoke,
+        name="token-revoke",
+    ),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,4 +1,4 @@
-"""Web UI pages: the dashboard lists a user's organizations and their domains."""
+"""Web UI entry pages: the dashboard lists the organizations a user reaches."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from accounts.selectors import domain_list, organizations_for_user, web_access_for
+from accounts.selectors import organizations_for_user
 
 
 @login_required
@@ -15,16 +15,6 @@ def dashboard(request):
     if len(organizations) == 1:
         return redirect("organization", slug=organizations[0].slug)
     return render(request, "tlsmon/dashboard.html", {"organizations": organizations})
-
-
-@login_required
-def organization(request, slug: str):
-    access = web_access_for(user=request.user, slug=slug)
-    return render(
-        request,
-        "tlsmon/organization.html",
-        {"access": access, "org": access.organization, "domains": domain_list(scope=access.scope)},
-    )
 
 
 def healthz(request) -> HttpResponse:

@@ -1,0 +1,33 @@
+"""Web UI forms for adding domains and creating API tokens."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import TokenScope
+
+
+class DomainAddForm(forms.Form):
+    names = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "example.com\nexample.org"}),
+        help_text="One domain per line (or separated by commas or spaces).",
+    )
+    tags = forms.CharField(required=False, help_text="Comma-separated tags for these domains.")
+
+    def clean_names(self) -> list[str]:
+        text = self.cleaned_data["names"].replace(",", " ")
+        names = text.split()
+        if not names:
+            raise forms.ValidationError("enter at least one domain")
+        return names
+
+    def clean_tags(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What uses it, e.g. 'PSA sync'.")
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ)
+    expires_days = forms.IntegerField(
+        required=False, min_value=1, max_value=3650, help_text="Leave empty for no expiry."
+    )

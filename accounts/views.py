@@ -1,0 +1,84 @@
+"""Web UI pages of an organization: its domains (and adding them), its API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.decorators import org_page
+from accounts.forms import DomainAddForm, TokenCreateForm
+from accounts.models import Role
+from accounts.selectors import api_token_list, domain_list
+
+
+@org_page(post_role=Role.MEMBER)
+def organization(request):
+    access = request.access
+    form = DomainAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.domains_bulk_create(
+            organization=access.organization,
+            names=form.cleaned_data["names"],
+            tags=form.cleaned_data["tags"],
+        )
+        messages.success(
+            request, f"{result.count('created')} added, {result.count('present')} already present."
+        )
+        for row in result.rows:
+            if row.status == "invalid":
+                messages.error(request, f"{row.input}: {row.error}")
+        return redirect("organization", slug=access.organization.slug)
+    return render(
+        request,
+        "accounts/organization.html",
+        {
+            "access": access,
+            "org": access.organization,
+            "domains": domain_list(scope=access.scope),
+            "form": form,
+            "can_add": access.can(Role.MEMBER),
+        },
+    )
+
+
+@org_page(view_role=Role.ADMIN, post_role=Role.ADMIN)
+def tokens(request):
+    access = request.access
+    form = TokenCreateForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_days"]
+        _, new_token = services.api_token_create(
+            organization=access.organization,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            expires_at=timezone.now() + timedelta(days=days) if days else None,
+            created_by=request.user,
+        )
+        form = TokenCreateForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "access": access,
+            "org": access.organization,
+            "tokens": api_token_list(organization=access.organization),
+            "form": form,
+            "new_token": new_token,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@org_page(post_role=Role.ADMIN)
+def token_revoke(request, token_id: int):
+    token = get_object_or_404(api_token_list(organization=request.access.organization), pk=token_id)
+    services.api_token_revoke(token=token)
+    messages.success(request, f"Token {token.name} ({token.prefix}…) revoked.")
+    return redirect("tokens", slug=request.access.organization.slug)
