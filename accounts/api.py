@@ -74,9 +74,7 @@ class OrganizationViewSet(
     def partial_update(self, request, *args, **kwargs):
         org = self.get_object()
         data = self.validated_input(OrganizationUpdateSerializer, request.data)
-        for field, value in data.items():
-            setattr(org, field, value.strip() if isinstance(value, str) else value)
-        org.save(update_fields=list(data))
+        services.organization_update(organization=org, **data)
         return Response(self.output_for(org.pk))
 
 

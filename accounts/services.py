@@ -81,6 +81,26 @@ def organization_create(
         raise ValidationError({"slug": "that slug was taken concurrently; try again"}) from None
 
 
+def organization_update(
+    *, organization: Organization, name: str | None = None, scan_interval_hours: int | None = None
+) -> Organization:
+    """Rename an organization or change its scan interval (the slug and MSP link are fixed)."""
+    changed = []
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": "the organization needs a name"})
+        organization.name = name.strip()
+        changed.append("name")
+    if scan_interval_hours is not None:
+        if not 1 <= scan_interval_hours <= 168:
+            raise ValidationError({"scan_interval_hours": "must be between 1 and 168 hours"})
+        organization.scan_interval_hours = scan_interval_hours
+        changed.append("scan_interval_hours")
+    if changed:
+        organization.save(update_fields=changed)
+    return organization
+
+
 def membership_set(*, user: User, organization: Organization, role: str) -> Membership:
     """Give ``user`` exactly ``role`` in ``organization`` (creating the membership if needed)."""
     membership, _ = Membership.objects.update_or_create(

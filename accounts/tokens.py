@@ -20,7 +20,7 @@ LOOKUP_LENGTH = 8
 SECRET_LENGTH = 32
 _ALPHABET = string.ascii_letters + string.digits
 _TOKEN_RE = re.compile(
-    rf"^{TOKEN_PREFIX}(?P<lookup>[A-Za-z0-9]{{{LOOKUP_LENGTH}}})_[A-Za-z0-9]{{{SECRET_LENGTH}}}$"
+    rf"{TOKEN_PREFIX}(?P<lookup>[A-Za-z0-9]{{{LOOKUP_LENGTH}}})_[A-Za-z0-9]{{{SECRET_LENGTH}}}"
 )
 
 
@@ -52,7 +52,7 @@ def generate_token() -> NewToken:
 
 def token_lookup(plaintext: str) -> str | None:
     """The lookup part of a well-formed token, or None for anything else."""
-    match = _TOKEN_RE.match(plaintext)
+    match = _TOKEN_RE.fullmatch(plaintext)
     return match.group("lookup") if match else None
 
 

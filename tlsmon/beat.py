@@ -1,4 +1,4 @@
-"""The beat schedule as data, with environment overrides (pure: no Celery, no Django).
+"""The beat schedule as data, with environment overrides (pure: no Django, no I/O).
 
 Why a schedule in code rather than django-celery-beat: the few periodic jobs are part of the
 product, reviewed with the code; per-tenant cadence (scan interval, digest time) lives in
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from celery.schedules import crontab
 
 from tlsmon.env import EnvError
 
@@ -33,12 +35,37 @@ JOBS: tuple[PeriodicJob, ...] = (
 )
 
 
-def parse_cron(text: str) -> dict[str, str]:
+_RANGES = {
+    "minute": "0-59",
+    "hour": "0-23",
+    "day_of_month": "1-31",
+    "month_of_year": "1-12",
+    "day_of_week": "0-6 or mon-sun",
+}
+
+
+def parse_cron(text: str, *, variable: str = "crontab") -> dict[str, str]:
+    """Five crontab fields as celery.schedules.crontab keyword arguments, checked now.
+
+    Checking here, rather than when beat starts, makes a typo in ``TLSMON_BEAT_*`` stop every
+    process with a message naming the variable.
+    """
     fields = text.split()
     if len(fields) != 5:
-        raise EnvError(f"{text!r} is not a five-field crontab (minute hour day month weekday)")
+        raise EnvError(
+            f"{variable}={text!r} is not a five-field crontab (minute hour day month weekday)"
+        )
     keys = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-    return dict(zip(keys, fields, strict=True))
+    parsed = dict(zip(keys, fields, strict=True))
+    for key, value in parsed.items():  # one field at a time, so the message names the field
+        try:
+            crontab(**{key: value})
+        except ValueError:
+            raise EnvError(
+                f"{variable}={text!r}: the {key.replace('_', ' ')} field {value!r} is invalid "
+                f"(allowed: {_RANGES[key]})"
+            ) from None
+    return parsed
 
 
 def effective_jobs(environ: Mapping[str, str]) -> list[tuple[PeriodicJob, dict[str, str]]]:
@@ -48,5 +75,6 @@ def effective_jobs(environ: Mapping[str, str]) -> list[tuple[PeriodicJob, dict[s
         override = environ.get(f"TLSMON_BEAT_{job.name.upper()}", "").strip()
         if override.lower() == "disable":
             continue
-        result.append((job, parse_cron(override or job.cron)))
+        variable = f"TLSMON_BEAT_{job.name.upper()}"
+        result.append((job, parse_cron(override or job.cron, variable=variable)))
     return result

@@ -7,6 +7,7 @@ read as false. ``envsecret`` also accepts ``<NAME>_FILE`` (Docker/Kubernetes sec
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 
@@ -66,6 +67,8 @@ def envfloat(
         value = float(raw)
     except ValueError:
         raise EnvError(f"{name}={raw!r} is not a number") from None
+    if not math.isfinite(value):
+        raise EnvError(f"{name}={raw!r} is not a finite number")
     if value < minimum:
         raise EnvError(f"{name}={value} is below the minimum of {minimum}")
     return value
@@ -92,6 +95,8 @@ def envsecret(name: str, default: str = "", environ: Mapping[str, str] | None = 
                 return handle.read().strip()
         except OSError as exc:
             raise EnvError(f"{name}_FILE={path!r} cannot be read: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise EnvError(f"{name}_FILE={path!r} is not UTF-8 text") from None
     return direct or default
 
 
