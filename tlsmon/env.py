@@ -20,8 +20,9 @@ class EnvError(ValueError):
 
 
 def envstr(name: str, default: str = "", environ: Mapping[str, str] | None = None) -> str:
+    """The trimmed value; unset and blank both mean ``default`` (compose passes blanks)."""
     env = os.environ if environ is None else environ
-    return env.get(name, default).strip()
+    return env.get(name, "").strip() or default
 
 
 def envbool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
