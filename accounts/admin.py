@@ -40,6 +40,15 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
     readonly_fields = ["created_at"]
+    actions = ["rotate_report_token"]
+
+    @admin.action(description="Rotate the report token (old report addresses stop working)")
+    def rotate_report_token(self, request, queryset):
+        for organization in queryset:
+            services.organization_rotate_report_token(organization=organization)
+        self.message_user(
+            request, f"Rotated the report token of {queryset.count()} organization(s)."
+        )
 
 
 @admin.register(Membership)

@@ -25,6 +25,7 @@ from accounts.models import (
     Tag,
     TokenScope,
     User,
+    new_report_token,
 )
 from accounts.tokens import digest_matches, generate_token, token_lookup
 
@@ -98,6 +99,17 @@ def organization_update(
         changed.append("scan_interval_hours")
     if changed:
         organization.save(update_fields=changed)
+    return organization
+
+
+def organization_rotate_report_token(*, organization: Organization) -> Organization:
+    """Replace the secret in the report addresses, e.g. after it leaked.
+
+    Reports sent to the old address stop being accepted, so the TLS-RPT records that point at it
+    must be updated.
+    """
+    organization.report_token = new_report_token()
+    organization.save(update_fields=["report_token"])
     return organization
 
 

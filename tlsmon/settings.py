@@ -102,12 +102,9 @@ if DATABASE_URL:
         )
     }
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": envstr("TLSMON_SQLITE_PATH", str(BASE_DIR / "var" / "tlsmon.sqlite3")),
-        }
-    }
+    SQLITE_PATH = Path(envstr("TLSMON_SQLITE_PATH", str(BASE_DIR / "var" / "tlsmon.sqlite3")))
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)  # first run: var/ does not exist yet
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and shared cache (throttling counters) ---------------------------------

@@ -67,3 +67,15 @@ def test_the_domain_admin_normalizes_names_and_explains_bad_ones(operator, org):
     )
     assert org.domains.get().name == "xn--bcher-kva.example"
     assert org.domains.get().unicode_name == "bücher.example"
+
+
+def test_rotating_a_report_token_replaces_the_secret(operator, org, other_org):
+    before, untouched = org.report_token, other_org.report_token
+    operator.post(
+        "/admin/accounts/organization/",
+        {"action": "rotate_report_token", "_selected_action": [org.pk]},
+    )
+    org.refresh_from_db()
+    other_org.refresh_from_db()
+    assert org.report_token != before and len(org.report_token) == 32
+    assert other_org.report_token == untouched
