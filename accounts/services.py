@@ -36,6 +36,18 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 # --- Organizations ---------------------------------------------------------------------------
 
 
+def _organization_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "the organization needs a name"})
+    return name
+
+
+def _check_scan_interval(hours: int) -> None:
+    if not 1 <= hours <= 168:
+        raise ValidationError({"scan_interval_hours": "must be between 1 and 168 hours"})
+
+
 def _unique_slug(base: str) -> str:
     base = slugify(base)[:50] or "org"
     slug, n = base, 1
@@ -53,9 +65,8 @@ def organization_create(
     scan_interval_hours: int = 24,
 ) -> Organization:
     """Create a tenant; with ``managed_by`` it becomes a client of that MSP organization."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "the organization needs a name"})
+    name = _organization_name(name)
+    _check_scan_interval(scan_interval_hours)
     if managed_by is not None and managed_by.is_client:
         raise ValidationError(
             {
@@ -63,8 +74,6 @@ def organization_create(
                 "only a top-level organization can manage clients"
             }
         )
-    if not 1 <= scan_interval_hours <= 168:
-        raise ValidationError({"scan_interval_hours": "must be between 1 and 168 hours"})
     if slug:
         if slugify(slug) != slug:
             raise ValidationError({"slug": f"{slug!r} is not a slug (lower case, digits, '-')"})
@@ -88,13 +97,10 @@ def organization_update(
     """Rename an organization or change its scan interval (the slug and MSP link are fixed)."""
     changed = []
     if name is not None:
-        if not name.strip():
-            raise ValidationError({"name": "the organization needs a name"})
-        organization.name = name.strip()
+        organization.name = _organization_name(name)
         changed.append("name")
     if scan_interval_hours is not None:
-        if not 1 <= scan_interval_hours <= 168:
-            raise ValidationError({"scan_interval_hours": "must be between 1 and 168 hours"})
+        _check_scan_interval(scan_interval_hours)
         organization.scan_interval_hours = scan_interval_hours
         changed.append("scan_interval_hours")
     if changed:
