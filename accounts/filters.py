@@ -5,13 +5,13 @@ from __future__ import annotations
 import django_filters
 
 from accounts.models import Domain, Organization
-from accounts.scoping import scope_to_org
+from accounts.selectors import organization_choices
 
 
 def _reachable_organizations(request):
     if request is None:  # schema generation
         return Organization.objects.none()
-    return scope_to_org(Organization.objects.all(), request.scope)
+    return organization_choices(scope=request.scope)
 
 
 class DomainFilter(django_filters.FilterSet):

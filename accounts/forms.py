@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 
-from accounts.models import TokenScope
+from accounts.models import Organization, TokenScope
 
 
 class DomainAddForm(forms.Form):
@@ -13,6 +14,20 @@ class DomainAddForm(forms.Form):
         help_text="One domain per line (or separated by commas or spaces).",
     )
     tags = forms.CharField(required=False, help_text="Comma-separated tags for these domains.")
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=None,
+        help_text="Where the domains go (an MSP can add them to a client).",
+    )
+
+    def __init__(self, *args, organizations: QuerySet[Organization], **kwargs) -> None:
+        """``organizations``: the tenant-scoped choices; with one, the field is hidden."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations
+        if organizations.count() <= 1:
+            field.widget = forms.HiddenInput()
 
     def clean_names(self) -> list[str]:
         text = self.cleaned_data["names"].replace(",", " ")

@@ -120,6 +120,11 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
+def role_at_least(role: str, minimum: str) -> bool:
+    """owner > admin > member > viewer."""
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+
+
 class Membership(models.Model):
     """A user's role in one organization.
 
@@ -145,7 +150,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.organization} ({self.role})"
 
     def has_role(self, minimum: str) -> bool:
-        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum)]
+        return role_at_least(self.role, minimum)
 
 
 class TokenScope(models.TextChoices):

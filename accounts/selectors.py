@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import ROLE_RANK, ApiToken, Domain, Membership, Organization, Role, User
+from accounts.models import ApiToken, Domain, Membership, Organization, Role, User, role_at_least
 from accounts.scoping import Scope, scope_to_org
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN)
@@ -25,7 +25,7 @@ class WebAccess:
         return self.scope.organization
 
     def can(self, minimum_role: str) -> bool:
-        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(minimum_role)]
+        return role_at_least(self.role, minimum_role)
 
 
 def organizations_for_user(*, user: User) -> QuerySet[Organization]:
@@ -38,7 +38,7 @@ def organizations_for_user(*, user: User) -> QuerySet[Organization]:
         Organization.objects.filter(Q(pk__in=member_of) | Q(managed_by__in=manages))
         .select_related("managed_by")
         .annotate(domain_count=Count("domains"))
-        .order_by("managed_by_id", "name", "id")
+        .order_by(F("managed_by_id").asc(nulls_first=True), "name", "id")
     )
 
 
@@ -74,3 +74,8 @@ def domain_list(*, scope: Scope) -> QuerySet[Domain]:
 def api_token_list(*, organization: Organization) -> QuerySet[ApiToken]:
     """The organization's own tokens (an MSP's page does not list its clients' tokens)."""
     return scope_to_org(ApiToken.objects.all(), Scope(organization, includes_clients=False))
+
+
+def organization_choices(*, scope: Scope) -> QuerySet[Organization]:
+    """Organizations a scope may pick as a target (forms, serializers, filters)."""
+    return scope_to_org(Organization.objects.all(), scope).order_by("name", "id")

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.domain_names import DomainNameError, normalize_domain_name
 from accounts.models import Domain, Organization
-from accounts.scoping import scope_to_org
+from accounts.selectors import organization_choices
 
 
 @extend_schema_field({"type": "string", "description": "organization slug"})
@@ -19,7 +19,7 @@ class ScopedOrganizationField(serializers.SlugRelatedField):
         super().__init__(slug_field="slug", **kwargs)
 
     def get_queryset(self):
-        return scope_to_org(Organization.objects.all(), self.context["request"].scope)
+        return organization_choices(scope=self.context["request"].scope)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

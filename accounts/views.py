@@ -13,16 +13,20 @@ from accounts import services
 from accounts.decorators import org_page
 from accounts.forms import DomainAddForm, TokenCreateForm
 from accounts.models import Role
-from accounts.selectors import api_token_list, domain_list
+from accounts.selectors import api_token_list, domain_list, organization_choices
 
 
 @org_page(post_role=Role.MEMBER)
 def organization(request):
     access = request.access
-    form = DomainAddForm(request.POST or None)
+    form = DomainAddForm(
+        request.POST or None,
+        organizations=organization_choices(scope=access.scope),
+        initial={"organization": access.organization},
+    )
     if request.method == "POST" and form.is_valid():
         result = services.domains_bulk_create(
-            organization=access.organization,
+            organization=form.cleaned_data["organization"] or access.organization,
             names=form.cleaned_data["names"],
             tags=form.cleaned_data["tags"],
         )

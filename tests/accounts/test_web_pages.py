@@ -87,3 +87,17 @@ def test_an_msp_admin_manages_a_clients_tokens_but_the_msp_page_lists_only_its_o
     api_token_create(organization=client_org, name="client-token")
     assert "client-token" not in client.get(f"/o/{msp.slug}/tokens/").content.decode()
     assert "client-token" in client.get(f"/o/{client_org.slug}/tokens/").content.decode()
+
+
+def test_an_msp_admin_adds_domains_straight_into_a_client(client, msp, client_org):
+    login(client, msp, Role.ADMIN)
+    client.post(f"/o/{msp.slug}/", {"names": "client.example", "organization": client_org.pk})
+    assert Domain.objects.get(name="client.example").organization == client_org
+
+
+def test_a_member_cannot_aim_the_form_at_an_organization_they_do_not_reach(client, org, other_org):
+    login(client, org, Role.MEMBER)
+    page = client.post(f"/o/{org.slug}/", {"names": "x.example", "organization": other_org.pk})
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert not Domain.objects.exists()
