@@ -149,9 +149,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.role})"
 
-    def has_role(self, minimum: str) -> bool:
-        return role_at_least(self.role, minimum)
-
 
 class TokenScope(models.TextChoices):
     READ = "read", "Read only"

@@ -46,6 +46,7 @@ def organization(request):
             "domains": domain_list(scope=access.scope),
             "form": form,
             "can_add": access.can(Role.MEMBER),
+            "can_manage_tokens": access.can(Role.ADMIN),
         },
     )
 
@@ -71,12 +72,20 @@ def tokens(request):
         {
             "access": access,
             "org": access.organization,
-            "tokens": api_token_list(organization=access.organization),
+            "tokens": _with_usability(api_token_list(organization=access.organization)),
             "form": form,
             "new_token": new_token,
-            "now": timezone.now(),
         },
     )
+
+
+def _with_usability(tokens) -> list:
+    """Each token with ``usable`` set by the same rule authentication applies."""
+    now = timezone.now()
+    rows = list(tokens)
+    for token in rows:
+        token.usable = token.is_usable(now)
+    return rows
 
 
 @require_POST

@@ -101,3 +101,24 @@ def test_a_member_cannot_aim_the_form_at_an_organization_they_do_not_reach(clien
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
     assert not Domain.objects.exists()
+
+
+def test_an_expired_token_is_marked_expired_and_offers_no_revoke_button(client, org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    login(client, org, Role.ADMIN)
+    token, _ = api_token_create(
+        organization=org, name="old", expires_at=timezone.now() - timedelta(days=1)
+    )
+    page = client.get(f"/o/{org.slug}/tokens/").content.decode()
+    assert ">expired<" in page
+    assert f"/tokens/{token.pk}/revoke/" not in page
+
+
+def test_the_tokens_link_shows_for_admins_only(client, org):
+    login(client, org, Role.MEMBER)
+    assert f"/o/{org.slug}/tokens/" not in client.get(f"/o/{org.slug}/").content.decode()
+    login(client, org, Role.ADMIN)
+    assert f"/o/{org.slug}/tokens/" in client.get(f"/o/{org.slug}/").content.decode()
