@@ -211,6 +211,16 @@ class Tag(models.Model):
         return self.name
 
 
+class ScanVerdict(models.TextChoices):
+    """Verdicts of a record scan (protocol.md section 8); "error" means "could not tell"."""
+
+    PASS = "pass", "Pass"
+    WARN = "warn", "Warn"
+    FAIL = "fail", "Fail"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    ERROR = "error", "Error"
+
+
 class Domain(models.Model):
     """A monitored mail domain, stored as its A-label; unique within its organization.
 
@@ -227,12 +237,36 @@ class Domain(models.Model):
     is_active = models.BooleanField(default=True, help_text="Paused domains are not scanned.")
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Latest scan, written by scans.services (the coverage view reads only this table).
+    scan_verdict = models.CharField(
+        max_length=16,
+        choices=ScanVerdict.choices,
+        blank=True,
+        default="",
+        help_text="Blank until the first scan.",
+    )
+    scan_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    scan_gaps = models.JSONField(
+        default=list, blank=True, help_text="Gap kinds found by the latest scan."
+    )
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    next_scan_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the scheduler scans it next; blank = as soon as possible.",
+    )
+    # Latest report, written by reports.services.
+    last_report_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="domain_unique_per_org")
         ]
-        indexes = [models.Index(fields=["name"], name="domain_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="domain_name_idx"),
+            models.Index(fields=["is_active", "next_scan_at"], name="domain_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.unicode_name or self.name

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import DomainViewSet, OrganizationViewSet
+from reports.api import register as register_reports
+from scans.api import register as register_scans
 
 
 class ApiRouter(DefaultRouter):
@@ -14,3 +16,5 @@ class ApiRouter(DefaultRouter):
 router = ApiRouter(trailing_slash=True)
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("domains", DomainViewSet, basename="domain")
+register_scans(router)
+register_reports(router)

@@ -32,6 +32,26 @@ JOBS: tuple[PeriodicJob, ...] = (
         cron="17 3 * * *",
         expires=23 * 3600,
     ),
+    PeriodicJob(
+        # Picks the domains whose next_scan_at has passed and fans them out in chunks.
+        name="scan_due",
+        task="scans.tasks.scan_due_domains",
+        cron="*/5 * * * *",
+        expires=4 * 60,
+    ),
+    PeriodicJob(
+        # Re-queues submissions stored but never processed (e.g. Redis was down).
+        name="report_sweep",
+        task="reports.tasks.sweep_unprocessed",
+        cron="*/10 * * * *",
+        expires=9 * 60,
+    ),
+    PeriodicJob(
+        name="mailbox_poll",
+        task="reports.tasks.poll_mailboxes",
+        cron="*/5 * * * *",
+        expires=4 * 60,
+    ),
 )
 
 

@@ -159,6 +159,45 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- DNS -------------------------------------------------------------------------------------
 TLSMON_DNS_NAMESERVERS = parse_nameservers(envlist("TLSMON_DNS_NAMESERVERS", []))
 TLSMON_DNS_TIMEOUT = envfloat("TLSMON_DNS_TIMEOUT", 5.0, minimum=0.1)
+# Extra tries after a timeout or SERVFAIL before a lookup counts as "error".
+TLSMON_DNS_RETRIES = envint("TLSMON_DNS_RETRIES", 1, minimum=0, maximum=5)
+
+# --- Scans -----------------------------------------------------------------------------------
+# Domains scanned at once inside one worker task (bounded asyncio concurrency).
+TLSMON_SCAN_CONCURRENCY = envint("TLSMON_SCAN_CONCURRENCY", 200, minimum=1, maximum=5000)
+# Domains per Celery task when a scan round fans out.
+TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximum=5000)
+# MTA-STS policy fetch limits (RFC 8461 suggests 1 minute and 64 KB).
+TLSMON_MTA_STS_TIMEOUT = envfloat("TLSMON_MTA_STS_TIMEOUT", 10.0, minimum=0.1)
+TLSMON_MTA_STS_MAX_BYTES = envint("TLSMON_MTA_STS_MAX_BYTES", 64 * 1024, minimum=1024)
+# Tests only: let the policy fetch reach loopback/private addresses, a port other than 443
+# and a private CA bundle. Never set these in production.
+TLSMON_FETCH_ALLOW_PRIVATE = envbool("TLSMON_FETCH_ALLOW_PRIVATE", False)
+TLSMON_MTA_STS_PORT = envint("TLSMON_MTA_STS_PORT", 443, minimum=1, maximum=65535)
+TLSMON_MTA_STS_CA_FILE = envstr("TLSMON_MTA_STS_CA_FILE", "")
+
+# --- Reports ---------------------------------------------------------------------------------
+TLSMON_REPORT_MAX_COMPRESSED = envint(
+    "TLSMON_REPORT_MAX_COMPRESSED", 10 * 1024 * 1024, minimum=1024
+)
+TLSMON_REPORT_MAX_DECOMPRESSED = envint(
+    "TLSMON_REPORT_MAX_DECOMPRESSED", 50 * 1024 * 1024, minimum=1024
+)
+# Days without a report after which a domain with a record counts as "reports silent".
+TLSMON_REPORTS_SILENT_DAYS = envint("TLSMON_REPORTS_SILENT_DAYS", 3, minimum=1)
+# IMAP mailbox polled for reports mailed to <token>@TLSMON_REPORT_DOMAIN (blank host: off).
+TLSMON_IMAP_HOST = envstr("TLSMON_IMAP_HOST", "")
+TLSMON_IMAP_PORT = envint("TLSMON_IMAP_PORT", 993, minimum=1, maximum=65535)
+# "ssl" (implicit TLS, port 993), "starttls" or "plain" (loopback tests only).
+TLSMON_IMAP_SECURITY = envstr("TLSMON_IMAP_SECURITY", "ssl").lower()
+if TLSMON_IMAP_SECURITY not in {"ssl", "starttls", "plain"}:
+    raise EnvError(f"TLSMON_IMAP_SECURITY={TLSMON_IMAP_SECURITY!r}: use ssl, starttls or plain")
+TLSMON_IMAP_USER = envstr("TLSMON_IMAP_USER", "")
+TLSMON_IMAP_PASSWORD = envsecret("TLSMON_IMAP_PASSWORD", "")
+TLSMON_IMAP_FOLDER = envstr("TLSMON_IMAP_FOLDER", "INBOX")
+TLSMON_IMAP_PROCESSED_FOLDER = envstr("TLSMON_IMAP_PROCESSED_FOLDER", "TLSMon/Processed")
+TLSMON_IMAP_FAILED_FOLDER = envstr("TLSMON_IMAP_FAILED_FOLDER", "TLSMon/Failed")
+TLSMON_IMAP_BATCH = envint("TLSMON_IMAP_BATCH", 100, minimum=1, maximum=5000)
 
 # --- API -------------------------------------------------------------------------------------
 TLSMON_API_THROTTLE_RATE = envstr("TLSMON_API_THROTTLE_RATE", "1200/minute")

@@ -1,0 +1,5 @@
+"""Public report intake: ``POST /tlsrpt/<token>/`` (RFC 8460 section 5.4)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,87 @@
+"""The outcome of checking one domain (pure: no Django, no I/O).
+
+``CheckResult.as_dict()`` is the documented JSON of ``manage.py check_domain --json`` and is what
+``scans.models.Scan`` stores, so the CLI, the API and the history all show the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Gap(StrEnum):
+    """Coverage gap kinds stored on the domain (``Domain.scan_gaps``) for the coverage view."""
+
+    NO_RECORD = "no_record"
+    BROKEN_RECORD = "broken_record"
+    EXTERNAL_UNAUTHORIZED = "external_unauthorized"
+    NO_MTA_STS = "no_mta_sts"
+    MTA_STS_TESTING = "mta_sts_testing"
+    MTA_STS_BROKEN = "mta_sts_broken"
+    DNS_ERROR = "dns_error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # stable, lower snake case (protocol.md section 8 plus our MTA-STS codes)
+    severity: Severity
+    message: str  # plain explanation for this domain
+    fix: str = ""  # exact action, e.g. the record to publish, filled in
+
+
+class AuthorizationStatus(StrEnum):
+    AUTHORIZED = "authorized"
+    WILDCARD_AUTHORIZED = "wildcard_authorized"
+    MISSING = "missing"
+    LOOKUP_ERROR = "lookup_error"
+    NOT_NEEDED = "not_needed"
+
+
+@dataclass(frozen=True)
+class ExternalAuthorization:
+    """One rua destination host and whether ``<domain>._report._tls.<host>`` authorizes it."""
+
+    rua_host: str
+    uri: str
+    record_name: str  # the TXT name checked (or that would be checked)
+    status: AuthorizationStatus
+    is_tlsmon: bool = False  # the destination is this TLSMon installation
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    domain: str
+    verdict: Verdict
+    score: int  # 0-100
+    findings: tuple[Finding, ...]
+    gaps: tuple[Gap, ...] = ()
+    # Raw records seen: {"smtp_tls": [...], "smtp_tls_cnames": [...], "mta_sts": [...], ...}
+    records: dict[str, Any] = field(default_factory=dict)
+    # {"kind": "normal|null|implicit|none|error", "hosts": [...], "error": ""}
+    mx: dict[str, Any] = field(default_factory=dict)
+    # {"txt": ..., "id": ..., "mode": ..., "max_age": ..., "mx": [...], "fetch": {...}}
+    mta_sts: dict[str, Any] = field(default_factory=dict)
+    external_authorizations: tuple[ExternalAuthorization, ...] = ()
+    rua: tuple[str, ...] = ()  # usable rua URIs of the record, in order
+    timings_ms: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verdict"] = str(self.verdict)
+        return data
