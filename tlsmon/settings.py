@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from tlsmon.env import (
+    EnvError,
     envbool,
     envfloat,
     envint,
