@@ -136,11 +136,33 @@ class DomainAdminForm(forms.ModelForm):
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
-    list_display = ["name", "unicode_name", "organization", "is_active", "added_at"]
-    list_filter = ["is_active", ("organization", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "name",
+        "organization",
+        "is_active",
+        "scan_verdict",
+        "scan_score",
+        "scanned_at",
+        "last_report_at",
+        "added_at",
+    ]
+    list_filter = [
+        "is_active",
+        "scan_verdict",
+        ("organization", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "unicode_name", "organization__name", "organization__slug"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["tags"]
     list_select_related = ["organization"]
-    readonly_fields = ["unicode_name", "added_at"]
+    readonly_fields = [
+        "unicode_name",
+        "added_at",
+        "scan_verdict",
+        "scan_score",
+        "scan_gaps",
+        "scanned_at",
+        "next_scan_at",
+        "last_report_at",
+    ]
     form = DomainAdminForm

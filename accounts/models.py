@@ -221,6 +221,16 @@ class ScanVerdict(models.TextChoices):
     ERROR = "error", "Error"
 
 
+class DomainQuerySet(models.QuerySet):
+    def all_tenants(self) -> DomainQuerySet:
+        """Every tenant's domains, for background sweeps (scheduler, retention) only.
+
+        Named loudly so a reviewer can grep for cross-tenant reads; request code goes through
+        ``accounts.scoping.scope_to_org`` instead.
+        """
+        return self.all()
+
+
 class Domain(models.Model):
     """A monitored mail domain, stored as its A-label; unique within its organization.
 
@@ -257,6 +267,8 @@ class Domain(models.Model):
     )
     # Latest report, written by reports.services.
     last_report_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -8,6 +8,8 @@ from accounts.models import ApiToken
 
 
 class TokenScopePermission(BasePermission):
+    """A view whose POSTs change nothing (pure calculators) sets ``changes_nothing = True``."""
+
     message = "this API token is read-only; create a read-write token to make changes"
     code = "read_only_token"
 
@@ -15,4 +17,6 @@ class TokenScopePermission(BasePermission):
         token = request.auth
         if not isinstance(token, ApiToken):
             return False
-        return request.method in SAFE_METHODS or token.can_write
+        if request.method in SAFE_METHODS or getattr(view, "changes_nothing", False):
+            return True
+        return token.can_write

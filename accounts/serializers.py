@@ -60,10 +60,26 @@ class TagListField(serializers.ListField):
 class DomainSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     tags = serializers.SerializerMethodField()
+    scan_gaps = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Coverage gaps, latest scan."
+    )
 
     class Meta:
         model = Domain
-        fields = ["id", "name", "unicode_name", "organization", "tags", "is_active", "added_at"]
+        fields = [
+            "id",
+            "name",
+            "unicode_name",
+            "organization",
+            "tags",
+            "is_active",
+            "added_at",
+            "scan_verdict",
+            "scan_score",
+            "scan_gaps",
+            "scanned_at",
+            "last_report_at",
+        ]
         read_only_fields = fields
 
     def get_tags(self, domain: Domain) -> list[str]:

@@ -1,0 +1,22 @@
+"""django-filter FilterSet for the scans API."""
+
+from __future__ import annotations
+
+import django_filters
+
+from accounts.models import ScanVerdict
+from scans.models import Scan, ScanStatus, ScanTrigger
+
+
+class ScanFilter(django_filters.FilterSet):
+    domain = django_filters.NumberFilter(field_name="domain_id", help_text="Domain id.")
+    domain_name = django_filters.CharFilter(field_name="domain__name", help_text="A-label.")
+    verdict = django_filters.ChoiceFilter(choices=ScanVerdict.choices)
+    status = django_filters.ChoiceFilter(choices=ScanStatus.choices)
+    trigger = django_filters.ChoiceFilter(choices=ScanTrigger.choices)
+    finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finished_before = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+
+    class Meta:
+        model = Scan
+        fields = ["domain", "domain_name", "verdict", "status", "trigger"]

@@ -1,0 +1,222 @@
+"""Write paths of scanning: run checks for many domains, store the history, schedule rounds.
+
+Checks run concurrently on one asyncio loop per call (bounded by TLSMON_SCAN_CONCURRENCY);
+results are stored in one transaction per call, so a chunk of a few hundred domains costs a
+handful of queries rather than several per domain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Domain
+from scans.changes import diff_results
+from scans.checker import check
+from scans.dns import Resolver, get_resolver
+from scans.https import PolicyFetcher, get_policy_fetcher
+from scans.models import Scan, ScanChange, ScanStatus, ScanTrigger
+from scans.results import CheckResult
+from scans.schedule import next_scan_at
+from scans.selectors import latest_results
+
+log = logging.getLogger(__name__)
+
+# After a scan that crashed (a bug, not a DNS error), try again this soon.
+_RETRY_AFTER_CRASH = timedelta(hours=1)
+
+
+@dataclass
+class ScanSummary:
+    scanned: int = 0
+    failed: int = 0  # the scanner itself raised; see Scan.error
+    verdicts: Counter = field(default_factory=Counter)
+    scan_ids: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{verdict} {n}" for verdict, n in sorted(self.verdicts.items()))
+        return f"scanned {self.scanned} domain(s) ({counts or 'none'}); {self.failed} failed"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    domain_id: int
+    result: CheckResult | None
+    error: str
+    duration_ms: int
+
+
+async def _check_all(
+    domains: Sequence[tuple[int, str]],
+    *,
+    resolver: Resolver,
+    fetcher: PolicyFetcher | None,
+    progress: Callable[[int], None] | None,
+) -> list[_Outcome]:
+    semaphore = asyncio.Semaphore(settings.TLSMON_SCAN_CONCURRENCY)
+    report_domain = settings.TLSMON_REPORT_DOMAIN
+
+    async def one(domain_id: int, name: str) -> _Outcome:
+        async with semaphore:
+            started = time.perf_counter()
+            try:
+                result = await check(
+                    name, resolver=resolver, fetcher=fetcher, report_domain=report_domain
+                )
+                error = ""
+            except Exception as exc:  # one broken domain must not stop the chunk
+                log.exception("scanning %s failed", name)
+                result, error = None, f"{type(exc).__name__}: {exc}"
+            elapsed = int((time.perf_counter() - started) * 1000)
+        if progress:
+            progress(1)
+        return _Outcome(domain_id, result, error, elapsed)
+
+    return list(await asyncio.gather(*(one(pk, name) for pk, name in domains)))
+
+
+def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) -> None:
+    scan.finished_at = now
+    scan.duration_ms = outcome.duration_ms
+    interval = domain.organization.scan_interval_hours
+    if outcome.result is None:
+        scan.status, scan.error = ScanStatus.FAILED, outcome.error
+        domain.next_scan_at = now + _RETRY_AFTER_CRASH
+        return
+    result = outcome.result
+    scan.status = ScanStatus.DONE
+    scan.verdict, scan.score = str(result.verdict), result.score
+    scan.gaps = [str(gap) for gap in result.gaps]
+    scan.result = result.as_dict()
+    scan.findings = scan.result["findings"]
+    domain.scan_verdict, domain.scan_score = scan.verdict, scan.score
+    domain.scan_gaps, domain.scanned_at = scan.gaps, now
+    domain.next_scan_at = next_scan_at(domain_id=domain.pk, interval_hours=interval, after=now)
+
+
+@transaction.atomic
+def _store(
+    domains: dict[int, Domain],
+    outcomes: list[_Outcome],
+    *,
+    trigger: str,
+    queued: dict[int, int],
+) -> list[Scan]:
+    now = timezone.now()
+    previous = latest_results(domain_ids=domains)
+    existing = Scan.objects.in_bulk(list(queued.values()))
+    scans, changes = [], []
+    for outcome in outcomes:
+        domain = domains[outcome.domain_id]
+        scan = existing.get(queued.get(domain.pk, 0)) or Scan(domain=domain, trigger=trigger)
+        _apply_result(domain, scan, outcome, now)
+        scans.append(scan)
+    queued_rows = [scan for scan in scans if scan.pk is not None]
+    Scan.objects.bulk_create([scan for scan in scans if scan.pk is None])
+    fields = ["status", "finished_at", "verdict", "score", "gaps", "findings", "result"]
+    Scan.objects.bulk_update(queued_rows, [*fields, "duration_ms", "error"])
+    for scan in scans:
+        if scan.status == ScanStatus.DONE:
+            for change in diff_results(previous.get(scan.domain_id), scan.result):
+                changes.append(ScanChange(domain_id=scan.domain_id, scan=scan, **vars(change)))
+    ScanChange.objects.bulk_create(changes)
+    Domain.objects.bulk_update(
+        list(domains.values()),
+        ["scan_verdict", "scan_score", "scan_gaps", "scanned_at", "next_scan_at"],
+    )
+    return scans
+
+
+def scan_domains(
+    *,
+    domain_ids: Sequence[int],
+    trigger: str = ScanTrigger.SCHEDULE,
+    queued_scans: dict[int, int] | None = None,
+    resolver: Resolver | None = None,
+    fetcher: PolicyFetcher | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScanSummary:
+    """Check these domains now and store one Scan each (plus changes and the domain's state).
+
+    Idempotent enough for Celery redelivery: a chunk scanned twice just gets two history rows.
+    ``queued_scans`` maps domain id -> an existing queued Scan id to fill in (on-demand scans).
+    Domains deleted or paused since they were queued are skipped.
+    """
+    queued = {int(k): v for k, v in (queued_scans or {}).items()}
+    domains = Domain.objects.all_tenants().select_related("organization").in_bulk(domain_ids)
+    domains = {pk: d for pk, d in domains.items() if d.is_active or pk in queued}
+    if not domains:
+        return ScanSummary()
+    resolver = resolver or get_resolver()
+    fetcher = fetcher if fetcher is not None else get_policy_fetcher(resolver)
+    outcomes = asyncio.run(
+        _check_all(
+            [(d.pk, d.name) for d in domains.values()],
+            resolver=resolver,
+            fetcher=fetcher,
+            progress=progress,
+        )
+    )
+    scans = _store(domains, outcomes, trigger=trigger, queued=queued)
+    summary = ScanSummary(scan_ids=[scan.pk for scan in scans])
+    for scan in scans:
+        summary.scanned += scan.status == ScanStatus.DONE
+        summary.failed += scan.status == ScanStatus.FAILED
+        if scan.verdict:
+            summary.verdicts[scan.verdict] += 1
+    return summary
+
+
+def scan_request(*, domain: Domain, trigger: str = ScanTrigger.API) -> Scan:
+    """Queue an on-demand scan; the returned row is polled until its status leaves "queued"."""
+    from scans.tasks import scan_domains as scan_domains_task
+
+    scan = Scan.objects.create(domain=domain, trigger=trigger)
+    transaction.on_commit(
+        lambda: scan_domains_task.delay([domain.pk], trigger, {str(domain.pk): scan.pk})
+    )
+    return scan
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def scans_schedule_due(*, now: datetime | None = None) -> int:
+    """Claim the domains that are due and enqueue them in chunks; returns how many.
+
+    The claim moves ``next_scan_at`` one lease ahead under ``SELECT ... FOR UPDATE SKIP
+    LOCKED``, so two beat runs never enqueue a domain twice. If a worker dies mid-chunk, the
+    broker redelivers the task (acks_late); if even that is lost, the lease expires and the
+    domain is due again in a later round: nothing is dropped.
+    """
+    from scans.tasks import scan_domains as scan_domains_task
+
+    now = now or timezone.now()
+    lease_until = now + timedelta(minutes=settings.TLSMON_SCAN_LEASE_MINUTES)
+    due = Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now)
+    with transaction.atomic():
+        ids = list(
+            Domain.objects.all_tenants()
+            .filter(due, is_active=True)
+            .order_by("next_scan_at", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[: settings.TLSMON_SCAN_ROUND_MAX]
+        )
+        Domain.objects.all_tenants().filter(pk__in=ids).update(next_scan_at=lease_until)
+        for chunk in _chunks(ids, settings.TLSMON_SCAN_CHUNK_SIZE):
+            transaction.on_commit(
+                lambda chunk=chunk: scan_domains_task.delay(chunk, ScanTrigger.SCHEDULE)
+            )
+    return len(ids)

@@ -1,0 +1,177 @@
+"""Scanning domains end to end against real DNS (Knot) and HTTPS on loopback, stored in
+PostgreSQL: history rows, the domain's latest state, changes, and the scheduler's claims."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Domain
+from scans.models import ChangeKind, Scan, ScanStatus
+from scans.services import scan_domains, scans_schedule_due
+from tests.factories import DomainFactory
+from tests.scans.zones import good_domain, good_policy, no_record_domain
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scan(resolver, fetcher):
+    def run(*domains, **kwargs):
+        return scan_domains(
+            domain_ids=[d.pk for d in domains], resolver=resolver, fetcher=fetcher, **kwargs
+        )
+
+    return run
+
+
+def test_a_scan_stores_history_and_the_domains_latest_state(
+    scan, dns_server, mta_sts_server, zone_name, org
+):
+    dns_server.set_zone(zone_name, good_domain(zone_name))
+    mta_sts_server.serve(zone_name, good_policy(zone_name))
+    domain = DomainFactory(organization=org, name=zone_name)
+
+    summary = scan(domain)
+
+    assert summary.scanned == 1 and summary.verdicts == {"pass": 1}
+    stored = Scan.objects.get(domain=domain)
+    assert stored.status == ScanStatus.DONE
+    assert stored.verdict == "pass" and stored.score == 100
+    assert stored.result["records"]["smtp_tls"] == [f"v=TLSRPTv1; rua=mailto:tlsrpt@{zone_name}"]
+    assert stored.result["mta_sts"]["mode"] == "enforce"
+    assert stored.duration_ms is not None
+    domain.refresh_from_db()
+    assert (domain.scan_verdict, domain.scan_score, domain.scan_gaps) == ("pass", 100, [])
+    assert domain.scanned_at == stored.finished_at
+    assert stored.finished_at < domain.next_scan_at <= stored.finished_at + timedelta(hours=24)
+
+
+def test_a_domain_without_a_record_fails_with_the_gap_recorded(scan, dns_server, zone_name, org):
+    dns_server.set_zone(zone_name, no_record_domain(zone_name))
+    domain = DomainFactory(organization=org, name=zone_name)
+    scan(domain)
+    domain.refresh_from_db()
+    assert domain.scan_verdict == "fail"
+    assert "no_record" in domain.scan_gaps
+    codes = [f["code"] for f in Scan.objects.get(domain=domain).findings]
+    assert "missing_record" in codes
+
+
+def test_removing_the_record_is_recorded_as_a_change_that_is_worse(
+    scan, dns_server, mta_sts_server, zone_name, org
+):
+    dns_server.set_zone(zone_name, good_domain(zone_name))
+    mta_sts_server.serve(zone_name, good_policy(zone_name))
+    domain = DomainFactory(organization=org, name=zone_name)
+    scan(domain)
+    dns_server.set_zone(zone_name, [r for r in good_domain(zone_name) if "TLSRPT" not in r])
+
+    scan(domain)
+
+    latest = Scan.objects.filter(domain=domain).order_by("-finished_at").first()
+    changes = {(c.kind, c.subject): c for c in latest.changes.all()}
+    assert changes[(ChangeKind.RECORD_REMOVED, "smtp_tls")].worse
+    verdict = changes[(ChangeKind.VERDICT_CHANGED, "verdict")]
+    assert (verdict.before, verdict.after, verdict.worse) == ("pass", "fail", True)
+
+
+def test_switching_mta_sts_to_testing_is_recorded(scan, dns_server, mta_sts_server, zone_name, org):
+    dns_server.set_zone(zone_name, good_domain(zone_name))
+    mta_sts_server.serve(zone_name, good_policy(zone_name))
+    domain = DomainFactory(organization=org, name=zone_name)
+    scan(domain)
+    mta_sts_server.serve(zone_name, good_policy(zone_name, mode="testing"))
+    scan(domain)
+    kinds = set(Scan.objects.filter(domain=domain).first().changes.values_list("kind", flat=True))
+    assert ChangeKind.MTA_STS_MODE_CHANGED in kinds
+
+
+def test_a_dns_failure_gives_error_never_fail(scan, dns_server, zone_name, org):
+    dns_server.set_broken_zone(zone_name)  # Knot answers SERVFAIL inside it
+    domain = DomainFactory(organization=org, name=zone_name)
+    scan(domain)
+    domain.refresh_from_db()
+    assert domain.scan_verdict == "error"
+    assert domain.scan_gaps == ["dns_error"]
+
+
+def test_a_scanner_crash_on_one_domain_does_not_stop_the_others(
+    resolver, fetcher, dns_server, zone_name, org
+):
+    """GIVEN two domains, WHEN the lookup for one raises an unexpected exception (a bug,
+    injected through our resolver seam), THEN that scan is FAILED with the error and the
+    other domain is scanned normally."""
+    dns_server.set_zone(zone_name, no_record_domain(zone_name))
+    healthy = DomainFactory(organization=org, name=zone_name)
+    broken = DomainFactory(organization=org, name=f"broken.{zone_name}")
+
+    class Exploding:
+        def __getattr__(self, name):
+            return getattr(resolver, name)
+
+        async def mx(self, name):
+            if name.startswith("broken."):
+                raise RuntimeError("bug in a parser")
+            return await resolver.mx(name)
+
+    summary = scan_domains(
+        domain_ids=[healthy.pk, broken.pk], resolver=Exploding(), fetcher=fetcher
+    )
+
+    assert (summary.scanned, summary.failed) == (1, 1)
+    failed = Scan.objects.get(domain=broken)
+    assert failed.status == ScanStatus.FAILED and "bug in a parser" in failed.error
+    assert Scan.objects.get(domain=healthy).verdict == "fail"
+    broken.refresh_from_db()
+    assert broken.scan_verdict == ""  # no verdict invented for a crash
+
+
+def test_paused_domains_are_not_scanned(scan, org):
+    paused = DomainFactory(organization=org, is_active=False)
+    assert scan(paused).scanned == 0
+    assert not Scan.objects.exists()
+
+
+class TestScheduler:
+    def test_due_domains_are_claimed_once_and_paused_ones_never(
+        self, org, django_capture_on_commit_callbacks
+    ):
+        now = timezone.now()
+        due = DomainFactory.create_batch(3, organization=org)  # never scanned: due now
+        later = DomainFactory(organization=org, next_scan_at=now + timedelta(hours=2))
+        paused = DomainFactory(organization=org, is_active=False)
+
+        with django_capture_on_commit_callbacks() as enqueued:
+            assert scans_schedule_due(now=now) == 3
+        assert len(enqueued) == 1  # one chunk
+        with django_capture_on_commit_callbacks():
+            assert scans_schedule_due(now=now) == 0  # claimed: not enqueued twice
+        lease = {d.pk: d.next_scan_at for d in Domain.objects.all()}
+        assert all(lease[d.pk] > now for d in due)
+        assert lease[later.pk] == later.next_scan_at
+        assert lease[paused.pk] is None
+
+    def test_big_rounds_fan_out_in_chunks(self, org, settings, django_capture_on_commit_callbacks):
+        settings.TLSMON_SCAN_CHUNK_SIZE = 4
+        DomainFactory.create_batch(10, organization=org)
+        with django_capture_on_commit_callbacks() as enqueued:
+            assert scans_schedule_due() == 10
+        assert len(enqueued) == 3  # 4 + 4 + 2
+
+    def test_a_chunk_lost_with_its_worker_is_claimed_again_after_the_lease(
+        self, org, settings, django_capture_on_commit_callbacks
+    ):
+        """GIVEN a round whose chunk task never runs (the worker died and the message was
+        lost), WHEN the lease has passed, THEN the next round claims the same domains."""
+        settings.TLSMON_SCAN_LEASE_MINUTES = 60
+        domains = DomainFactory.create_batch(2, organization=org)
+        now = timezone.now()
+        with django_capture_on_commit_callbacks():  # enqueue callbacks dropped: task lost
+            scans_schedule_due(now=now)
+        with django_capture_on_commit_callbacks():
+            assert scans_schedule_due(now=now + timedelta(minutes=30)) == 0
+        with django_capture_on_commit_callbacks():
+            assert scans_schedule_due(now=now + timedelta(minutes=61)) == len(domains)
