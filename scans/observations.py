@@ -64,6 +64,9 @@ class AuthorizationLookup:
 
     rua_host: str
     answer: Answer[str]
+    # TXT at ``*._report._tls.<rua host>``: DNS wildcard synthesis is invisible in ``answer``,
+    # so the explicit wildcard lookup is what lets a wildcard authorization be labelled.
+    wildcard: Answer[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,15 @@ def scan_domains(
     return summary
 
 
+def scan_results_store(
+    *, results: dict[int, CheckResult], trigger: str = ScanTrigger.SCHEDULE
+) -> list[Scan]:
+    """Store checks that were made elsewhere (demo data, imports) exactly like a real scan."""
+    domains = Domain.objects.all_tenants().select_related("organization").in_bulk(list(results))
+    outcomes = [_Outcome(pk, result, "", 0) for pk, result in results.items() if pk in domains]
+    return _store(domains, outcomes, trigger=trigger, queued={})
+
+
 def scan_request(*, domain: Domain, trigger: str = ScanTrigger.API) -> Scan:
     """Queue an on-demand scan; the returned row is polled until its status leaves "queued"."""
     from scans.tasks import scan_domains as scan_domains_task

@@ -7,11 +7,11 @@ from typing import Any
 
 from accounts.domain_names import normalize_domain_name
 from scans import records
-from scans.evaluate import _record_findings as record_findings  # TODO rename
+from scans.evaluate import record_findings
 from scans.external import authorization_name, external_hosts
 from scans.observations import Answer, Outcome
-from scans.scoring import verdict_for
 from scans.results import Severity
+from scans.scoring import verdict_for
 
 
 def validate_record(*, domain: str, record: str) -> dict[str, Any]:

@@ -168,6 +168,10 @@ TLSMON_DNS_RETRIES = envint("TLSMON_DNS_RETRIES", 1, minimum=0, maximum=5)
 TLSMON_SCAN_CONCURRENCY = envint("TLSMON_SCAN_CONCURRENCY", 200, minimum=1, maximum=5000)
 # Domains per Celery task when a scan round fans out.
 TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximum=5000)
+# A claimed domain whose scan never finished (worker died) is due again after this lease.
+TLSMON_SCAN_LEASE_MINUTES = envint("TLSMON_SCAN_LEASE_MINUTES", 60, minimum=5)
+# Most domains one scheduler round claims; the rest wait for the next round.
+TLSMON_SCAN_ROUND_MAX = envint("TLSMON_SCAN_ROUND_MAX", 50000, minimum=1)
 # MTA-STS policy fetch limits (RFC 8461 suggests 1 minute and 64 KB).
 TLSMON_MTA_STS_TIMEOUT = envfloat("TLSMON_MTA_STS_TIMEOUT", 10.0, minimum=0.1)
 TLSMON_MTA_STS_MAX_BYTES = envint("TLSMON_MTA_STS_MAX_BYTES", 64 * 1024, minimum=1024)

@@ -1,0 +1,174 @@
+"""Turn ``Observations`` into a ``CheckResult``: verdict, score, findings, gaps (pure).
+
+Order (protocol.md section 8): MX first (error -> ``error``; NXDOMAIN, null MX, or no MX and no
+A/AAAA -> ``not_applicable``), then ``_smtp._tls`` (lookup error -> ``error``), then the record
+rules, the external-destination convention and MTA-STS. A DNS failure gives ``error``, never
+``fail``: "could not tell" must not look like "broken".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scans.external import assess_external
+from scans.findings import Code, make_finding
+from scans.mta_sts import assess_mta_sts
+from scans.observations import Answer, MxRecord, Observations, Outcome
+from scans.records import Selection, check_tlsrpt_txt, looks_like_tlsrpt, parse_tlsrpt_record
+from scans.results import CheckResult, Finding, Verdict
+from scans.scoring import gaps_for, score_findings, verdict_for
+
+
+@dataclass(frozen=True)
+class MxAssessment:
+    """What the MX step found; ``stop`` is the verdict when evaluation ends here."""
+
+    summary: dict[str, Any]
+    hosts: tuple[str, ...] = ()  # the mail hosts MTA-STS must cover (the domain if implicit)
+    findings: tuple[Finding, ...] = ()
+    stop: Verdict | None = None
+
+
+@dataclass
+class _Parts:
+    findings: list[Finding] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)
+
+
+def evaluate(obs: Observations) -> CheckResult:
+    """The verdict for one domain from what was looked up; no I/O, so tests hand-write ``obs``."""
+    mx = assess_mx(obs)
+    if mx.stop is not None:
+        return _result(obs, mx.stop, list(mx.findings), mx=mx.summary)
+    tlsrpt = obs.tlsrpt
+    records = _records_seen(obs)
+    if tlsrpt is None or tlsrpt.outcome is Outcome.ERROR:
+        detail = f"TXT _smtp._tls.{obs.domain}: {tlsrpt.error if tlsrpt else 'not looked up'}"
+        finding = make_finding(Code.DNS_ERROR, domain=obs.domain, detail=detail)
+        return _result(obs, Verdict.ERROR, [*mx.findings, finding], mx=mx.summary, records=records)
+    selection = check_tlsrpt_txt(tlsrpt.records if tlsrpt.ok else ())
+    findings = [*mx.findings, *record_findings(obs.domain, tlsrpt, selection)]
+    uris = selection.record.rua if selection.record else ()
+    authorizations, external = assess_external(
+        obs.domain, uris, obs.authorizations, obs.report_domain
+    )
+    sts_findings, sts_summary = assess_mta_sts(
+        obs.domain, obs.mta_sts_txt, obs.mta_sts_policy, mx.hosts
+    )
+    findings += external + sts_findings
+    records["smtp_tls_selected"] = selection.record.text if selection.record else None
+    return _result(
+        obs,
+        verdict_for(findings),
+        findings,
+        mx=mx.summary,
+        records=records,
+        mta_sts=sts_summary,
+        external_authorizations=tuple(authorizations),
+        rua=selection.record.usable_rua if selection.record else (),
+    )
+
+
+def _result(
+    obs: Observations, verdict: Verdict, findings: list[Finding], **parts: Any
+) -> CheckResult:
+    return CheckResult(
+        domain=obs.domain,
+        verdict=verdict,
+        score=score_findings(findings, verdict),
+        findings=tuple(findings),
+        gaps=gaps_for(findings),
+        timings_ms=dict(obs.timings_ms),
+        **parts,
+    )
+
+
+def _records_seen(obs: Observations) -> dict[str, Any]:
+    tlsrpt, sts = obs.tlsrpt, obs.mta_sts_txt
+    return {
+        "smtp_tls": list(tlsrpt.records) if tlsrpt else [],
+        "smtp_tls_outcome": str(tlsrpt.outcome) if tlsrpt else None,
+        "smtp_tls_cnames": list(tlsrpt.cnames) if tlsrpt else [],
+        "mta_sts": list(sts.records) if sts else [],
+        "mta_sts_outcome": str(sts.outcome) if sts else None,
+    }
+
+
+def record_findings(domain: str, answer: Answer[str], selection: Selection) -> list[Finding]:
+    rua = _suggested_rua(answer.records, selection)
+    findings = [
+        make_finding(
+            issue.code, domain=domain, detail=issue.detail, severity=issue.severity, rua=rua
+        )
+        for issue in selection.issues
+    ]
+    if answer.cnames:
+        detail = " -> ".join(answer.cnames)
+        findings.append(make_finding(Code.CNAME_ON_SMTP_TLS, domain=domain, detail=detail))
+    return findings
+
+
+def _suggested_rua(txts: tuple[str, ...], selection: Selection) -> tuple[str, ...]:
+    """The domain's own usable destinations, to fill fixes (with '!' encoded, so the suggested
+    record is itself valid); from every TLS-RPT-looking record when none was selected, so a
+    fix for two records merges their destinations."""
+    if selection.record is not None:
+        found = list(selection.record.usable_rua)
+    else:
+        records = [parse_tlsrpt_record(t) for t in txts if looks_like_tlsrpt(t)]
+        found = [uri for record in records for uri in record.usable_rua]
+    return tuple(dict.fromkeys(uri.replace("!", "%21") for uri in found))
+
+
+def assess_mx(obs: Observations) -> MxAssessment:
+    """Classify the MX situation (RFC 5321 section 5.1, RFC 7505)."""
+    domain, answer = obs.domain, obs.mx
+    if answer.outcome is Outcome.ERROR:
+        detail = f"MX {domain}: {answer.error or 'error'}"
+        finding = make_finding(Code.DNS_ERROR, domain=domain, detail=detail)
+        return MxAssessment(_mx_summary("error", error=detail), (), (finding,), Verdict.ERROR)
+    if answer.outcome is Outcome.NXDOMAIN:
+        finding = make_finding(Code.MX_NXDOMAIN, domain=domain)
+        return MxAssessment(_mx_summary("nxdomain"), (), (finding,), Verdict.NOT_APPLICABLE)
+    if answer.ok and answer.records:
+        return _assess_mx_records(domain, answer.records)
+    return _assess_implicit(obs)
+
+
+def _assess_mx_records(domain: str, records: tuple[MxRecord, ...]) -> MxAssessment:
+    ordered = sorted(records, key=lambda r: (r.preference, r.exchange))
+    null = [r for r in ordered if r.exchange in ("", ".")]
+    real = [r for r in ordered if r.exchange not in ("", ".")]
+    mixed: tuple[Finding, ...] = ()
+    if null and (real or len(null) > 1 or null[0].preference != 0):
+        detail = ", ".join(f"MX {r.preference} {r.exchange or '.'}" for r in ordered)
+        mixed = (make_finding(Code.NULL_MX_MIXED, domain=domain, detail=detail),)
+    if not real:
+        finding = make_finding(Code.NULL_MX, domain=domain)
+        summary = _mx_summary("null", records=ordered)
+        return MxAssessment(summary, (), (finding, *mixed), Verdict.NOT_APPLICABLE)
+    hosts = tuple(dict.fromkeys(r.exchange for r in real))
+    return MxAssessment(_mx_summary("normal", hosts, ordered), hosts, mixed)
+
+
+def _assess_implicit(obs: Observations) -> MxAssessment:
+    domain, addresses = obs.domain, obs.addresses
+    if addresses is None or addresses.outcome is Outcome.ERROR:
+        detail = f"A/AAAA {domain}: {addresses.error if addresses else 'not looked up'}"
+        finding = make_finding(Code.DNS_ERROR, domain=domain, detail=detail)
+        return MxAssessment(_mx_summary("error", error=detail), (), (finding,), Verdict.ERROR)
+    if not (addresses.ok and addresses.records):
+        finding = make_finding(Code.NO_MX, domain=domain)
+        return MxAssessment(_mx_summary("none"), (), (finding,), Verdict.NOT_APPLICABLE)
+    return MxAssessment(_mx_summary("implicit", (domain,)), (domain,))
+
+
+def _mx_summary(
+    kind: str,
+    hosts: tuple[str, ...] = (),
+    records: list[MxRecord] | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    rows = [{"preference": r.preference, "exchange": r.exchange or "."} for r in records or ()]
+    return {"kind": kind, "hosts": list(hosts), "records": rows, "error": error}

@@ -1,0 +1,63 @@
+"""Verdict and 0-100 score from a list of findings (pure; weights documented in docs/scanning.md).
+
+The verdict comes from the worst severity alone (protocol.md section 8); the score only orders
+domains inside a verdict, so it is capped per verdict and can never contradict it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from scans.findings import CATALOGUE, Code
+from scans.results import Finding, Gap, Severity, Verdict
+
+SEVERITY_WEIGHT = {Severity.CRITICAL: 60, Severity.WARNING: 15, Severity.INFO: 2}
+# Codes whose weight differs from their severity's: the "no reports at all" cases weigh most;
+# info that is neutral (legal CNAME, ignored tag, a lookup we could not make) weighs nothing.
+CODE_WEIGHT = {
+    Code.MISSING_RECORD: 100,
+    Code.VERSION_INVALID: 90,
+    Code.MULTIPLE_RECORDS: 80,
+    Code.RUA_MISSING: 80,
+    Code.UNKNOWN_TAG: 0,
+    Code.CNAME_ON_SMTP_TLS: 0,
+    Code.RUA_AUTHORIZATION_UNKNOWN: 0,
+    Code.MTA_STS_LOOKUP_ERROR: 0,
+    Code.MTA_STS_COMPANION_MISSING: 5,
+    Code.MTA_STS_MODE_NONE: 5,
+}
+CAP = {Verdict.FAIL: 40, Verdict.WARN: 89, Verdict.PASS: 100}
+# Not scored by findings: "not applicable" needs no work (sorts last); "error" could not be
+# checked and sorts first with the failures so someone looks at it.
+NOT_APPLICABLE_SCORE = 100
+ERROR_SCORE = 0
+
+
+def verdict_for(findings: Iterable[Finding]) -> Verdict:
+    """critical -> fail, warning -> warn, info only (or nothing) -> pass."""
+    severities = {finding.severity for finding in findings}
+    if Severity.CRITICAL in severities:
+        return Verdict.FAIL
+    if Severity.WARNING in severities:
+        return Verdict.WARN
+    return Verdict.PASS
+
+
+def finding_weight(finding: Finding) -> int:
+    return CODE_WEIGHT.get(Code(finding.code), SEVERITY_WEIGHT[finding.severity])
+
+
+def score_findings(findings: Sequence[Finding], verdict: Verdict) -> int:
+    """100 minus the weights, clamped to 0 and to the verdict's cap."""
+    if verdict is Verdict.NOT_APPLICABLE:
+        return NOT_APPLICABLE_SCORE
+    if verdict is Verdict.ERROR:
+        return ERROR_SCORE
+    score = 100 - sum(finding_weight(finding) for finding in findings)
+    return max(0, min(score, CAP[verdict]))
+
+
+def gaps_for(findings: Iterable[Finding]) -> tuple[Gap, ...]:
+    """Coverage gaps named by the findings' catalogue rows, each once, in finding order."""
+    gaps = (CATALOGUE[Code(finding.code)].gap for finding in findings)
+    return tuple(dict.fromkeys(gap for gap in gaps if gap is not None))
