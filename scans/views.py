@@ -20,7 +20,10 @@ def domain_page(request, domain_id: int):
         raise Http404("no such domain")
     if request.method == "POST":
         scan = scan_request(domain=domain, trigger=ScanTrigger.WEB)
-        messages.success(request, f"Scan #{scan.pk} queued; reload in a few seconds.")
+        scan.refresh_from_db(fields=["status"])  # done already when tasks run in-process
+        done = scan.status != ScanStatus.QUEUED
+        note = "finished" if done else "queued; reload in a few seconds"
+        messages.success(request, f"Scan #{scan.pk} {note}.")
         return redirect("domain", slug=access.organization.slug, domain_id=domain.pk)
     scans = Scan.objects.filter(domain=domain).prefetch_related("changes")
     history = list(scans.order_by("-requested_at", "-id")[:20])

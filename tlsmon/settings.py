@@ -242,6 +242,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ScanStatusEnum": "scans.models.ScanStatus",
+        "ScanVerdictEnum": "accounts.models.ScanVerdict",
+        "SubmissionStatusEnum": "reports.models.SubmissionStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tlsmon.api_schema.add_error_responses",
