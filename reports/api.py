@@ -1,7 +1,259 @@
-"""REST API of the reports app; `tlsmon.api` calls `register` to add its viewsets."""
+"""REST API of the reports app: stored reports, quarantine, and each tenant's report addresses.
+
+`tlsmon.api` calls `register` to add the viewsets. All of them are tenant-scoped
+(``OrgScopedViewSet``); the only writes are the quarantine reprocess actions, which call
+``reports.services.quarantine_reprocess``.
+"""
 
 from __future__ import annotations
+
+import orjson
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import SearchFilter
+from rest_framework.response import Response
+
+from accounts.models import Organization
+from accounts.viewsets import OrgScopedViewSet
+from reports import services
+from reports.email_parsing import extract_reports
+from reports.filters import (
+    QuarantineFilter,
+    ReportFilter,
+    ReportingAddressFilter,
+    StableOrderingFilter,
+)
+from reports.models import Channel, QuarantinedPolicy, Report, ReportPolicy
+from reports.report_decompress import decompress_report
+from reports.report_fields import ReportError
+from reports.serializers import (
+    IngestSummarySerializer,
+    QuarantinedPolicyDetailSerializer,
+    QuarantinedPolicySerializer,
+    ReportDetailSerializer,
+    ReportingAddressSerializer,
+    ReportSerializer,
+)
+from reports.summary import IngestSummary
+
+# The default backends, with an ordering that always ends on a unique key (stable pages).
+FILTER_BACKENDS = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+
+
+def _decompressed(payload: bytes) -> bytes | None:
+    try:
+        return bytes(
+            decompress_report(
+                payload,
+                max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
+                max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
+            )
+        )
+    except ReportError:
+        return None
+
+
+def _report_id_of(data: bytes) -> object:
+    try:
+        return orjson.loads(data).get("report-id")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+
+
+def report_json(report: Report) -> bytes | None:
+    """The report's JSON exactly as the sender wrote it (decompressed), or None if not kept.
+
+    Read from the stored delivery (``report.submission``, the first one that carried it): an
+    email may carry several attachments, so the one whose ``report-id`` matches is returned.
+    A zip archive yields the member that ``decompress_report`` picks.
+    """
+    if report.submission is None:
+        return None
+    raw = report.submission.raw_payload()
+    if report.submission.channel == Channel.EMAIL:
+        payloads = [attachment.payload for attachment in extract_reports(raw).attachments]
+    else:
+        payloads = [raw]
+    candidates = [data for data in map(_decompressed, payloads) if data is not None]
+    for data in candidates:
+        if _report_id_of(data) == report.report_id:
+            return data
+    return candidates[0] if len(candidates) == 1 else None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Received TLS-RPT reports, newest period first",
+        description=(
+            "Filter by `domain` (id or name), `reporter` (the sending organization), period "
+            "(`start_after`, `end_before`) and `has_failures`. Session totals count each "
+            "policy domain once (an `sts` and a `tlsa` policy of one report describe the same "
+            "sessions)."
+        ),
+    ),
+    retrieve=extend_schema(summary="One report with its policies and failure details"),
+)
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    queryset = Report.objects.select_related("organization")
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+    filter_backends = FILTER_BACKENDS
+    search_fields = ["report_id", "organization_name"]
+    ordering_fields = ["start", "end", "received_at", "organization_name"]
+    ordering = ["-start"]
+
+    def scope_queryset(self, queryset):
+        policies = ReportPolicy.objects.select_related("domain").order_by("id")
+        if self.action == "retrieve":
+            policies = policies.prefetch_related("failure_details")
+            queryset = queryset.select_related("submission")
+        return queryset.prefetch_related(Prefetch("policies", queryset=policies))
+
+    def get_serializer_class(self):
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    @extend_schema(
+        summary="Download the report's JSON as received (decompressed)",
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description="The RFC 8460 report JSON, verbatim."
+            )
+        },
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def raw(self, request, pk=None):
+        report = self.get_object()
+        data = report_json(report)
+        if data is None:
+            raise NotFound("the original report is no longer stored")
+        response = HttpResponse(data, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="tlsrpt-report-{report.pk}.json"'
+        return response
+
+
+REPROCESS_DESCRIPTION = (
+    "Stores quarantined policies whose domain is now one of the organization's domains "
+    "(add the domain first); the rest stay in quarantine. Needs a read-write token."
+)
+REPROCESS_EXAMPLE = OpenApiExample(
+    "one policy stored",
+    value={"accepted": 1, "duplicates": 0, "quarantined": 0, "rejected": []},
+    response_only=True,
+)
+
+
+def _summary_body(summary: IngestSummary) -> dict:
+    return IngestSummarySerializer(summary.as_dict()).data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Policies delivered to this tenant for domains it does not own"),
+    retrieve=extend_schema(summary="One quarantined policy, with the policy as received"),
+)
+class QuarantineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    queryset = QuarantinedPolicy.objects.select_related("organization")
+    serializer_class = QuarantinedPolicySerializer
+    filterset_class = QuarantineFilter
+    filter_backends = FILTER_BACKENDS
+    search_fields = ["policy_domain", "organization_name", "report_identifier"]
+    ordering_fields = ["created_at", "policy_domain", "organization_name"]
+    ordering = ["-created_at"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return QuarantinedPolicyDetailSerializer
+        return QuarantinedPolicySerializer
+
+    @extend_schema(
+        summary="Retry one quarantined policy",
+        description=REPROCESS_DESCRIPTION,
+        request=None,
+        responses={200: IngestSummarySerializer},
+        examples=[REPROCESS_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def reprocess(self, request, pk=None):
+        quarantined = self.get_object()
+        summary = services.quarantine_reprocess(
+            organization=quarantined.organization, quarantined=[quarantined]
+        )
+        return Response(_summary_body(summary))
+
+    @extend_schema(
+        summary="Retry every open quarantined policy (narrow with ?organization=<slug>)",
+        operation_id="quarantine_reprocess_all",
+        description=REPROCESS_DESCRIPTION,
+        request=None,
+        responses={200: IngestSummarySerializer},
+        examples=[REPROCESS_EXAMPLE],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="reprocess",
+        url_name="reprocess-all",
+        pagination_class=None,
+    )
+    def reprocess_all(self, request):
+        open_rows = self.filter_queryset(self.get_queryset()).filter(resolved_at__isnull=True)
+        organizations = {row.organization_id: row.organization for row in open_rows}
+        summary = IngestSummary()
+        for organization in organizations.values():
+            summary.merge(services.quarantine_reprocess(organization=organization))
+        return Response(_summary_body(summary))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Where each organization's domains send TLS-RPT reports",
+        description=(
+            "The `mailto:` and `https:` report destinations of every organization this token "
+            "reaches, and the `_smtp._tls` TXT record that publishes both. The addresses carry "
+            "the organization's secret report token: share them only in DNS."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="One organization's report destinations and TLS-RPT record",
+        examples=[
+            OpenApiExample(
+                "reporting address",
+                value={
+                    "id": 1,
+                    "organization": "alpha",
+                    "name": "Alpha Corp",
+                    "mailto": "mailto:4f3c...e9@reports.tlsmon.example",
+                    "https": "https://tlsmon.example/tlsrpt/4f3c...e9/",
+                    "record": "v=TLSRPTv1; rua=mailto:4f3c...e9@reports.tlsmon.example,"
+                    "https://tlsmon.example/tlsrpt/4f3c...e9/",
+                },
+                response_only=True,
+            )
+        ],
+    ),
+)
+class ReportingAddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = ReportingAddressSerializer
+    filterset_class = ReportingAddressFilter
+
+    def scope_queryset(self, queryset):
+        return queryset.order_by("name", "id")
 
 
 def register(router) -> None:
     """Add this app's viewsets to the /api/v1/ router."""
+    router.register("reports", ReportViewSet, basename="report")
+    router.register("quarantine", QuarantineViewSet, basename="quarantine")
+    router.register("reporting-addresses", ReportingAddressViewSet, basename="reporting-address")

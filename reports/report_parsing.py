@@ -1,25 +1,54 @@
 """TLS-RPT report JSON (RFC 8460 section 4) -> validated values (pure: no Django, no I/O).
 
-Interface only; the parser helper fills in ``parse_report``.
+Tolerant where real senders deviate (zone-less dates, ``mx-host`` as a string, TLSA policy-string
+as one JSON string, null contact-info, missing policy-domain or failure total, draft-era keys...),
+each repair recorded in ``Report.repairs``; strict where a wrong value would corrupt totals, periods
+or de-duplication, with a ``ReportError`` naming the JSON path. ``docs/reports.md`` has the table:
+deviation, the sample in ``../shared/samples/tlsrpt`` that shows it, what we do and why.
+Most reports take the fast paths (``_read_policy_quickly``, ``_read_detail_quickly``); the field
+readers in ``report_fields`` decide every case the fast paths do not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
+import orjson
 
-class ReportError(ValueError):
-    """A report we cannot accept. ``path`` is the JSON path (``$.policies[0].summary``)."""
+from reports.report_decompress import decompress_report
+from reports.report_fields import (
+    MAX_COUNT,
+    Repairs,
+    ReportError,
+    ReportTooLarge,
+    as_object,
+    kind,
+    normalize_domain,
+    optional_string,
+    read_count,
+    read_datetime,
+    read_mx_hosts,
+    read_policy_strings,
+    required_object,
+    required_string,
+)
 
-    def __init__(self, message: str, *, path: str = "$") -> None:
-        super().__init__(f"{path}: {message}" if path else message)
-        self.path = path
-        self.reason = message
+__all__ = [
+    "FailureDetail",
+    "Policy",
+    "Report",
+    "ReportError",
+    "ReportTooLarge",
+    "decompress_report",
+    "parse_report",
+]
 
-
-class ReportTooLarge(ReportError):
-    """Compressed or decompressed size over the configured limit (HTTP 413)."""
+_UTF8_BOM = b"\xef\xbb\xbf"
+_T = TypeVar("_T")
+_new_object = object.__new__
+_set_attribute = object.__setattr__
 
 
 @dataclass(frozen=True)
@@ -43,6 +72,9 @@ class Policy:
     successful_sessions: int
     failed_sessions: int
     failure_details: tuple[FailureDetail, ...] = ()
+    # "report" when the body named the domain; "" when it did not. The storage layer replaces ""
+    # with how it routed the policy ("header", "sibling-policy", "mailbox") and says so.
+    policy_domain_source: str = "report"
 
 
 @dataclass(frozen=True)
@@ -59,5 +91,300 @@ class Report:
 def parse_report(
     data: bytes, *, max_compressed: int = 10 * 1024 * 1024, max_decompressed: int = 50 * 1024 * 1024
 ) -> Report:
-    """Bytes (JSON, or gzip by magic bytes) -> Report, or ReportError naming the JSON path."""
-    raise NotImplementedError
+    """Bytes (JSON, or gzip by magic bytes, or zip) -> Report, or ReportError naming the JSON path.
+
+    Raises only ReportError (ReportTooLarge for the size limits), whatever the input.
+    """
+    if type(data) is not bytes:
+        if isinstance(data, memoryview):
+            data = data.tobytes()
+        elif not isinstance(data, bytes | bytearray):
+            raise ReportError(f"expected bytes, got {type(data).__name__}")
+    text = decompress_report(data, max_compressed=max_compressed, max_decompressed=max_decompressed)
+    repairs = Repairs()
+    return _read_report(_load_json(text, repairs), repairs)
+
+
+def _load_json(text: bytes | bytearray, repairs: Repairs) -> Any:
+    if text[:3] == _UTF8_BOM:
+        repairs.add("$", "removed a UTF-8 byte order mark")
+        text = text[3:]
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        try:
+            bytes(text).decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise ReportError(f"not UTF-8 text (bad byte at offset {bad.start})") from None
+        raise ReportError(f"not JSON ({exc})") from None
+
+
+def _read_report(document: Any, repairs: Repairs) -> Report:
+    if type(document) is not dict:
+        raise ReportError(f"expected a JSON object at the top level, got {kind(document)}")
+    organization = required_string(document, "organization-name", "$")
+    report_id = required_string(document, "report-id", "$")
+    contact = _contact_info(document, repairs)
+    date_range = required_object(document, "date-range", "$")
+    start = read_datetime(date_range.get("start-datetime"), "$.date-range.start-datetime", repairs)
+    end = read_datetime(date_range.get("end-datetime"), "$.date-range.end-datetime", repairs)
+    if start > end:
+        raise ReportError("start-datetime is after end-datetime", path="$.date-range")
+    policies = _read_policies(document.get("policies"), repairs)
+    return _frozen(
+        Report,
+        {
+            "organization_name": organization,
+            "report_id": report_id,
+            "contact_info": contact,
+            "start": start,
+            "end": end,
+            "policies": policies,
+            "repairs": repairs.as_tuple(),
+        },
+    )
+
+
+def _contact_info(document: dict[str, Any], repairs: Repairs) -> str:
+    """Required by the RFC but null in small-MTA reports: "" with a note, never a rejection."""
+    if document.get("contact-info") is None:
+        repairs.add("$.contact-info", "missing or null; left empty")
+        return ""
+    return optional_string(document, "contact-info", "$", repairs)
+
+
+def _read_policies(value: Any, repairs: Repairs) -> tuple[Policy, ...]:
+    if value is None:
+        raise ReportError("missing; expected an array of policies", path="$.policies")
+    if type(value) is not list:
+        raise ReportError(f"expected an array of policies, got {kind(value)}", path="$.policies")
+    if not value:
+        raise ReportError("no policies", path="$.policies")
+    return tuple(
+        [
+            _read_policy_quickly(item, i, repairs)
+            or _read_policy(item, f"$.policies[{i}]", repairs)
+            for i, item in enumerate(value)
+        ]
+    )
+
+
+def _read_policy_quickly(entry: Any, index: int, repairs: Repairs) -> Policy | None:
+    """The common policy shape, with as few calls as possible; None sends it the long way.
+
+    Common: plain lower-case ASCII domain, string policy-type, integer counts, arrays of clean
+    strings (no ``mx:`` prefix), details that pass their own fast path. Microsoft's TLSA
+    JSON-in-a-string is expanded here too (with its note), as every Microsoft TLSA policy has it.
+    Anything else (every error and every other repair) goes through ``_read_policy``.
+    """
+    if type(entry) is not dict:
+        return None
+    policy, summary = entry.get("policy"), entry.get("summary")
+    if type(policy) is not dict or type(summary) is not dict:
+        return None
+    policy_type, domain = policy.get("policy-type"), policy.get("policy-domain")
+    successful = summary.get("total-successful-session-count")
+    failed = summary.get("total-failure-session-count")
+    if not (
+        type(policy_type) is str
+        and type(domain) is str
+        and type(successful) is int
+        and type(failed) is int
+        and 0 <= successful <= MAX_COUNT
+        and 0 <= failed <= MAX_COUNT
+        and policy_type.strip()
+        and _is_plain_domain(domain)
+    ):
+        return None
+    lists = _quick_lists(policy, entry.get("failure-details"), index, repairs)
+    if lists is None:
+        return None
+    strings, hosts, details = lists
+    return _frozen(
+        Policy,
+        {
+            "policy_type": policy_type.strip(),
+            "policy_domain": domain,
+            "policy_strings": strings,
+            "mx_hosts": hosts,
+            "successful_sessions": successful,
+            "failed_sessions": failed,
+            "failure_details": details,
+            "policy_domain_source": "report",
+        },
+    )
+
+
+def _is_plain_domain(domain: str) -> bool:
+    """Already normalized: ASCII, lower case, no trailing dot, no surrounding space."""
+    return domain.isascii() and domain.islower() and domain[-1] != "." and domain.strip() == domain
+
+
+def _quick_lists(
+    policy: dict[str, Any], details: Any, index: int, repairs: Repairs
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[FailureDetail, ...]] | None:
+    """policy-string, mx-host and failure-details in their plain form, else None."""
+    strings, hosts = policy.get("policy-string"), policy.get("mx-host")
+    if not (
+        (strings is None or type(strings) is list)
+        and (hosts is None or type(hosts) is list)
+        and (details is None or type(details) is list)
+    ):
+        return None
+    try:
+        items = tuple(map(str.strip, strings)) if strings else ()
+        hosts = tuple(map(str.strip, hosts)) if hosts else ()
+    except TypeError:  # an item that is not a string
+        return None
+    if hosts and (":" in "".join(hosts) or "" in hosts):
+        return None  # an "mx:" prefix or an empty host: the field reader notes and cleans it
+    if details:
+        details = tuple(map(_read_detail_quickly, details))
+        if None in details:
+            return None
+    if len(items) == 1 and items[0][:1] == "[":  # last: nothing may send us the long way after
+        path = f"$.policies[{index}].policy.policy-string"
+        items = read_policy_strings(strings, path, repairs)
+    return items, hosts, details or ()
+
+
+def _read_policy(value: Any, path: str, repairs: Repairs) -> Policy:
+    entry = as_object(value, path)
+    policy_path = path + ".policy"
+    policy = required_object(entry, "policy", path)
+    domain = normalize_domain(policy.get("policy-domain"), policy_path + ".policy-domain", repairs)
+    summary = required_object(entry, "summary", path)
+    summary_path = path + ".summary"
+    return _frozen(
+        Policy,
+        {
+            "policy_type": required_string(policy, "policy-type", policy_path),
+            "policy_domain": domain,
+            "policy_strings": read_policy_strings(
+                policy.get("policy-string"), policy_path + ".policy-string", repairs
+            ),
+            "mx_hosts": read_mx_hosts(policy.get("mx-host"), policy_path + ".mx-host", repairs),
+            "successful_sessions": read_count(
+                summary, "total-successful-session-count", summary_path, repairs
+            ),
+            "failed_sessions": read_count(
+                summary, "total-failure-session-count", summary_path, repairs, default=0
+            ),
+            "failure_details": _read_details(entry.get("failure-details"), path, repairs),
+            "policy_domain_source": "report" if domain else "",
+        },
+    )
+
+
+def _read_details(value: Any, path: str, repairs: Repairs) -> tuple[FailureDetail, ...]:
+    """failure-details: absent, null and [] all mean "no breakdown" (Google omits the key)."""
+    if value is None:
+        return ()
+    if type(value) is not list:
+        raise ReportError(
+            f"expected an array of failure details, got {kind(value)}",
+            path=path + ".failure-details",
+        )
+    base = path + ".failure-details"
+    return tuple(_read_detail(item, f"{base}[{j}]", repairs) for j, item in enumerate(value))
+
+
+_DETAIL_FIELDS = (
+    "result_type",
+    "failed_session_count",
+    "sending_mta_ip",
+    "receiving_mx_hostname",
+    "receiving_mx_helo",
+    "receiving_ip",
+    "additional_information",
+    "failure_reason_code",
+)
+_DETAIL_TEXT_KEYS = (
+    "sending-mta-ip",
+    "receiving-mx-hostname",
+    "receiving-mx-helo",
+    "receiving-ip",
+    "additional-information",
+    "failure-reason-code",
+)
+_EMPTY_TEXTS = ("",) * len(_DETAIL_TEXT_KEYS)
+
+
+def _read_detail(value: Any, path: str, repairs: Repairs) -> FailureDetail:
+    return _read_detail_quickly(value) or _read_detail_slowly(value, path, repairs)
+
+
+def _read_detail_quickly(value: Any) -> FailureDetail | None:
+    """One failure detail in the common shape, or None. Reports can hold thousands, so: every
+    text field a string or absent, a plain count, no draft-era keys. Anything else goes through
+    ``_read_detail_slowly``, which notes repairs and names the path of a refusal."""
+    if type(value) is not dict:
+        return None
+    get = value.get
+    result_type, count = get("result-type"), get("failed-session-count")
+    texts = tuple(map(get, _DETAIL_TEXT_KEYS, _EMPTY_TEXTS))
+    if not (
+        type(result_type) is str
+        and type(count) is int
+        and 0 <= count <= MAX_COUNT
+        and _all_strings(texts)
+        and result_type.strip()
+        and "failure-error-code" not in value
+        and "additional-info-uri" not in value
+    ):
+        return None
+    detail = _new_object(FailureDetail)
+    fields = (result_type.strip(), count, *map(str.strip, texts))
+    _set_attribute(detail, "__dict__", dict(zip(_DETAIL_FIELDS, fields, strict=True)))
+    return detail
+
+
+def _all_strings(values: tuple[Any, ...]) -> bool:
+    try:
+        "".join(values)  # raises TypeError on the first non-string, in C
+    except TypeError:
+        return False
+    return True
+
+
+def _read_detail_slowly(value: Any, path: str, repairs: Repairs) -> FailureDetail:
+    detail = as_object(value, path)
+    return _frozen(
+        FailureDetail,
+        {
+            "result_type": required_string(detail, "result-type", path),
+            "failed_session_count": read_count(detail, "failed-session-count", path, repairs),
+            "sending_mta_ip": optional_string(detail, "sending-mta-ip", path, repairs),
+            "receiving_mx_hostname": optional_string(
+                detail, "receiving-mx-hostname", path, repairs
+            ),
+            "receiving_mx_helo": optional_string(detail, "receiving-mx-helo", path, repairs),
+            "receiving_ip": optional_string(detail, "receiving-ip", path, repairs),
+            "additional_information": _renamed(
+                detail, "additional-information", "additional-info-uri", path, repairs
+            ),
+            "failure_reason_code": _renamed(
+                detail, "failure-reason-code", "failure-error-code", path, repairs
+            ),
+        },
+    )
+
+
+def _frozen(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """A frozen dataclass instance from a complete field dict, without its ``__init__``.
+
+    The generated ``__init__`` of a frozen dataclass calls ``object.__setattr__`` once per field,
+    which made object construction a third of the parse time; the result is the same instance
+    (equality, hashing, repr and immutability unchanged). Callers pass every field.
+    """
+    instance = _new_object(cls)
+    _set_attribute(instance, "__dict__", fields)
+    return instance
+
+
+def _renamed(detail: dict[str, Any], key: str, old_key: str, path: str, repairs: Repairs) -> str:
+    """The RFC key, else a known non-RFC spelling of it (draft-era or sender-invented)."""
+    if key in detail or old_key not in detail:
+        return optional_string(detail, key, path, repairs)
+    repairs.add(f"{path}.{old_key}", f"read as {key}")
+    return optional_string(detail, old_key, path, repairs)

@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("<str:token>/", views.report_intake, name="intake"),
+    path("<str:token>", views.report_intake, name="intake-noslash"),
+]

@@ -101,3 +101,21 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def _forget_result_backend() -> None:
+    """Celery caches its result backend per thread once used; drop it after a config change."""
+    from tlsmon.celery import app
+
+    vars(app._local).pop("backend", None)
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks inline, as the single-process quickstart does (no worker needed)."""
+    from tlsmon.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    _forget_result_backend()

@@ -54,3 +54,39 @@ tenant_endpoint(
     deletable=True,
     create=lambda org: {"name": f"new-{org.slug}.example"},
 )
+
+
+def _make_report(org: Organization):
+    from tests.factories import ReportPolicyFactory
+
+    return ReportPolicyFactory(report__organization=org).report
+
+
+def _make_quarantined(org: Organization):
+    from tests.factories import QuarantinedPolicyFactory
+
+    return QuarantinedPolicyFactory(organization=org)
+
+
+tenant_endpoint(basename="report", list_url="/api/v1/reports/", make=_make_report)
+tenant_endpoint(basename="quarantine", list_url="/api/v1/quarantine/", make=_make_quarantined)
+# The objects are organizations: their report addresses carry the tenant's secret token.
+tenant_endpoint(
+    basename="reporting-address", list_url="/api/v1/reporting-addresses/", make=lambda org: org
+)
+
+
+def _make_scan(org: Organization):
+    from scans.models import Scan
+
+    return Scan.objects.create(domain=DomainFactory(organization=org), trigger="api")
+
+
+tenant_endpoint(basename="scan", list_url="/api/v1/scans/", make=_make_scan)
+
+# Router endpoints without a list of their own, covered by a dedicated cross-tenant test.
+NESTED_COVERAGE = {
+    # /domains/{id}/scan/, /scans/, /latest-scan/
+    "domain-scan": "tests/scans/test_api_scans.py::"
+    "test_another_organizations_domain_is_404_for_every_scan_action",
+}

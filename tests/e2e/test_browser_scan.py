@@ -10,16 +10,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from accounts.models import Role
 from tests.factories import DomainFactory, MembershipFactory
 from tests.scans.zones import no_record_domain
-from tlsmon.celery import app as celery_app
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def tasks_in_process():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.mark.live

@@ -7,17 +7,8 @@ import pytest
 from scans.models import Scan
 from tests.factories import DomainFactory
 from tests.scans.zones import good_domain, good_policy, no_record_domain
-from tlsmon.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tasks_in_process():
-    """Run Celery tasks inline, as the single-process quickstart does (no worker here)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

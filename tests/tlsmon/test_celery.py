@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
 from accounts.tasks import token_cleanup
+from tests.conftest import _forget_result_backend
 from tlsmon.celery import app
 
 
@@ -38,6 +39,7 @@ def test_a_task_sent_through_redis_runs_in_a_worker(org, redis_url, settings):
     token, _ = api_token_create(organization=org, name="dead")
     api_token_revoke(token=token, now=timezone.now() - timedelta(days=200))
     app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
+    _forget_result_backend()  # another test may have used the app without a backend
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             result = token_cleanup.delay(90)
@@ -50,4 +52,5 @@ def test_a_task_sent_through_redis_runs_in_a_worker(org, redis_url, settings):
             result_backend=None,
             task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
         )
+        _forget_result_backend()
     assert not ApiToken.objects.filter(pk=token.pk).exists()

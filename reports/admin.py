@@ -1,0 +1,207 @@
+"""Operator views of report intake (deliberately cross-tenant, read-mostly).
+
+Raw payloads are never rendered inline (they can be megabytes); each submission has a
+download link. Actions re-run the services: re-process failed submissions, and re-route
+quarantined policies after a domain was added.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from reports import services
+from reports.models import (
+    FailureDetail,
+    QuarantinedPolicy,
+    Report,
+    ReportPolicy,
+    Submission,
+)
+from reports.summary import IngestSummary
+
+
+def _summarize(modeladmin: admin.ModelAdmin, request: HttpRequest, summary: IngestSummary) -> None:
+    level = messages.WARNING if summary.rejected else messages.SUCCESS
+    modeladmin.message_user(request, f"Re-processed: {summary}.", level=level)
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["id", "organization", "channel", "status", "source", "size", "received_at"]
+    list_filter = ["status", "channel", ("organization", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["source", "sha256", "error", "organization__name", "organization__slug"]
+    list_select_related = ["organization"]
+    date_hierarchy = "received_at"
+    exclude = ["payload"]
+    readonly_fields = [
+        "organization",
+        "channel",
+        "source",
+        "content_type",
+        "metadata",
+        "sha256",
+        "size",
+        "download",
+        "received_at",
+        "status",
+        "error",
+        "processed_at",
+        "attempts",
+    ]
+    actions = ["reprocess"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.download_view)
+        return [
+            path("<int:pk>/download/", download, name="reports_submission_download"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Raw payload")
+    def download(self, submission: Submission) -> str:
+        url = reverse("admin:reports_submission_download", args=[submission.pk])
+        return format_html('<a href="{}">Download ({} bytes)</a>', url, submission.size)
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        submission = get_object_or_404(Submission, pk=pk)
+        extension = "eml" if submission.channel == "email" else "bin"
+        response = HttpResponse(submission.raw_payload(), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="submission-{pk}.{extension}"'
+        return response
+
+    @admin.action(description="Re-process selected submissions (e.g. failed or pending ones)")
+    def reprocess(self, request: HttpRequest, queryset) -> None:
+        summary = IngestSummary()
+        for submission in queryset.select_related("organization"):
+            summary.merge(services.submission_process(submission=submission))
+        _summarize(self, request, summary)
+
+
+class ReportPolicyInline(admin.TabularInline):
+    model = ReportPolicy
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["policy_type", "policy_domain", "domain", "routed_by", "successful", "failed"]
+    readonly_fields = fields
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["report_id", "organization_name", "organization", "start", "end", "received_at"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter), "organization_name"]
+    search_fields = ["report_id", "organization_name", "contact_info", "organization__slug"]
+    list_select_related = ["organization"]
+    date_hierarchy = "start"
+    readonly_fields = [f.name for f in Report._meta.fields]
+    inlines = [ReportPolicyInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class FailureDetailInline(admin.TabularInline):
+    model = FailureDetail
+    extra = 0
+    can_delete = False
+    fields = [
+        "result_type",
+        "failed_session_count",
+        "sending_mta_ip",
+        "receiving_mx_hostname",
+        "receiving_ip",
+        "failure_reason_code",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(ReportPolicy)
+class ReportPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "policy_domain",
+        "policy_type",
+        "domain",
+        "reporter",
+        "day",
+        "successful",
+        "failed",
+        "organization",
+    ]
+    list_filter = [
+        "policy_type",
+        "routed_by",
+        "report__organization_name",
+        ("organization", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["policy_domain", "domain__name", "report__report_id"]
+    list_select_related = ["organization", "domain", "report"]
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in ReportPolicy._meta.fields]
+    inlines = [FailureDetailInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="Reporter", ordering="report__organization_name")
+    def reporter(self, policy: ReportPolicy) -> str:
+        return policy.report.organization_name
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "resolved"
+    parameter_name = "resolved"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Open"), ("yes", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(resolved_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(QuarantinedPolicy)
+class QuarantinedPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "policy_domain",
+        "policy_type",
+        "organization_name",
+        "report_identifier",
+        "organization",
+        "reason",
+        "created_at",
+        "resolved_at",
+    ]
+    list_filter = [
+        OpenFilter,
+        "policy_type",
+        "organization_name",
+        ("organization", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["policy_domain", "report_identifier", "organization_name", "reason"]
+    list_select_related = ["organization"]
+    readonly_fields = [f.name for f in QuarantinedPolicy._meta.fields]
+    actions = ["reprocess"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Re-route selected policies (after adding the domain)")
+    def reprocess(self, request: HttpRequest, queryset) -> None:
+        summary = IngestSummary()
+        rows = queryset.filter(resolved_at__isnull=True).select_related("organization")
+        by_org: dict[int, list[QuarantinedPolicy]] = {}
+        for row in rows:
+            by_org.setdefault(row.organization_id, []).append(row)
+        for group in by_org.values():
+            summary.merge(
+                services.quarantine_reprocess(organization=group[0].organization, quarantined=group)
+            )
+        _summarize(self, request, summary)

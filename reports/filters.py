@@ -1,0 +1,116 @@
+"""django-filter FilterSets for the reports API; related choices are tenant-scoped."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from rest_framework.filters import OrderingFilter
+
+from accounts.models import Organization
+from accounts.selectors import organization_choices
+from reports.models import QuarantinedPolicy, Report, ReportPolicy
+from reports.routing import normalize_policy_domain
+
+
+def _reachable_organizations(request) -> QuerySet[Organization]:
+    if request is None:  # schema generation
+        return Organization.objects.none()
+    return organization_choices(scope=request.scope)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """``?ordering=`` plus ``-id`` as the last key, so equal values never reshuffle pages."""
+
+    def get_ordering(self, request, queryset, view) -> list[str]:
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not {"id", "-id", "pk", "-pk"} & set(ordering):
+            ordering.append("-id")
+        return ordering
+
+
+class ReportFilter(django_filters.FilterSet):
+    domain = django_filters.CharFilter(
+        method="filter_domain",
+        help_text="A domain's id or name: reports with at least one policy for that domain.",
+    )
+    reporter = django_filters.CharFilter(
+        field_name="organization_name",
+        lookup_expr="iexact",
+        help_text="The reporting organization (`organization-name`), case-insensitive.",
+    )
+    start_after = django_filters.DateFilter(
+        field_name="start",
+        lookup_expr="date__gte",
+        help_text="Reports whose period starts on or after this UTC date (YYYY-MM-DD).",
+    )
+    end_before = django_filters.DateFilter(
+        field_name="end",
+        lookup_expr="date__lte",
+        help_text="Reports whose period ends on or before this UTC date (YYYY-MM-DD).",
+    )
+    has_failures = django_filters.BooleanFilter(
+        method="filter_has_failures",
+        help_text="true: at least one policy counted failed sessions; false: none did.",
+    )
+    organization = django_filters.ModelChoiceFilter(
+        field_name="organization",
+        to_field_name="slug",
+        queryset=_reachable_organizations,
+        help_text="Slug of the organization (an MSP token reaches its clients too).",
+    )
+
+    class Meta:
+        model = Report
+        fields = ["domain", "reporter", "start_after", "end_before", "has_failures", "organization"]
+
+    def filter_domain(self, queryset: QuerySet[Report], name: str, value: str) -> QuerySet[Report]:
+        value = value.strip()
+        if value.isdigit():
+            policies = ReportPolicy.objects.filter(domain_id=int(value))
+        else:
+            policies = ReportPolicy.objects.filter(domain__name=normalize_policy_domain(value))
+        # The report rows are already tenant-scoped; the subquery only narrows them.
+        return queryset.filter(Exists(policies.filter(report=OuterRef("pk"))))
+
+    def filter_has_failures(
+        self, queryset: QuerySet[Report], name: str, value: bool | None
+    ) -> QuerySet[Report]:
+        if value is None:
+            return queryset
+        failing = Exists(ReportPolicy.objects.filter(report=OuterRef("pk"), failed__gt=0))
+        return queryset.filter(failing if value else ~failing)
+
+
+class QuarantineFilter(django_filters.FilterSet):
+    open = django_filters.BooleanFilter(
+        field_name="resolved_at",
+        lookup_expr="isnull",
+        help_text="true: still in quarantine; false: already stored by a reprocess.",
+    )
+    policy_domain = django_filters.CharFilter(
+        method="filter_policy_domain", help_text="The policy-domain the report named."
+    )
+    reporter = django_filters.CharFilter(field_name="organization_name", lookup_expr="iexact")
+    organization = django_filters.ModelChoiceFilter(
+        field_name="organization",
+        to_field_name="slug",
+        queryset=_reachable_organizations,
+        help_text="Slug of the organization (an MSP token reaches its clients too).",
+    )
+
+    class Meta:
+        model = QuarantinedPolicy
+        fields = ["open", "policy_domain", "reporter", "organization"]
+
+    def filter_policy_domain(self, queryset, name: str, value: str):
+        return queryset.filter(policy_domain=normalize_policy_domain(value))
+
+
+class ReportingAddressFilter(django_filters.FilterSet):
+    is_client = django_filters.BooleanFilter(
+        field_name="managed_by", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["is_client"]

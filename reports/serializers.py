@@ -1,0 +1,204 @@
+"""API output shapes for reports, quarantine and reporting addresses (all read-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from rest_framework import serializers
+
+from accounts.models import Organization
+from reports.models import FailureDetail, QuarantinedPolicy, Report, ReportPolicy
+
+
+def session_totals(policies: Iterable[ReportPolicy]) -> tuple[int, int]:
+    """(successful, failed) sessions of one report, counting each policy domain once.
+
+    Microsoft reports the same sessions under an ``sts`` and a ``tlsa`` policy of one domain
+    (protocol.md section 9b), so per domain the policy with the most sessions counts, and the
+    domains are added up. Policies without a policy-domain count on their own.
+    """
+    best: dict[str, tuple[int, int]] = {}
+    for index, policy in enumerate(policies):
+        key = policy.policy_domain or f"#{index}"
+        current = best.get(key, (0, 0))
+        if policy.successful + policy.failed > sum(current) or key not in best:
+            best[key] = (policy.successful, policy.failed)
+    return sum(s for s, _ in best.values()), sum(f for _, f in best.values())
+
+
+class FailureDetailSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FailureDetail
+        fields = [
+            "result_type",
+            "failed_session_count",
+            "sending_mta_ip",
+            "receiving_mx_hostname",
+            "receiving_mx_helo",
+            "receiving_ip",
+            "failure_reason_code",
+            "additional_information",
+        ]
+        read_only_fields = fields
+
+
+class ReportPolicySerializer(serializers.ModelSerializer):
+    domain = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    domain_id = serializers.IntegerField(read_only=True, allow_null=True)
+    failure_details = FailureDetailSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportPolicy
+        fields = [
+            "id",
+            "domain",
+            "domain_id",
+            "policy_type",
+            "policy_domain",
+            "routed_by",
+            "policy_strings",
+            "mx_hosts",
+            "successful",
+            "failed",
+            "failure_details",
+        ]
+        read_only_fields = fields
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """One row of the report list: the report's header and its session totals."""
+
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reporter = serializers.CharField(source="organization_name", read_only=True)
+    domains = serializers.SerializerMethodField(help_text="The tenant's domains it reports on.")
+    successful_sessions = serializers.SerializerMethodField()
+    failed_sessions = serializers.SerializerMethodField()
+    has_failures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "organization",
+            "reporter",
+            "report_id",
+            "contact_info",
+            "start",
+            "end",
+            "received_at",
+            "domains",
+            "successful_sessions",
+            "failed_sessions",
+            "has_failures",
+        ]
+        read_only_fields = fields
+
+    # The methods read the prefetched ``policies``: no query per row.
+    def get_domains(self, report: Report) -> list[str]:
+        return sorted({p.domain.name for p in report.policies.all() if p.domain is not None})
+
+    def get_successful_sessions(self, report: Report) -> int:
+        return session_totals(report.policies.all())[0]
+
+    def get_failed_sessions(self, report: Report) -> int:
+        return session_totals(report.policies.all())[1]
+
+    def get_has_failures(self, report: Report) -> bool:
+        return any(p.failed for p in report.policies.all())
+
+
+class ReportDetailSerializer(ReportSerializer):
+    """A report with its policies and their failure details, nested."""
+
+    policies = ReportPolicySerializer(many=True, read_only=True)
+    channel = serializers.CharField(source="submission.channel", read_only=True, default=None)
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "repairs", "channel", "policies"]
+        read_only_fields = fields
+
+
+class QuarantinedPolicySerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reporter = serializers.CharField(source="organization_name", read_only=True)
+    report_id = serializers.CharField(source="report_identifier", read_only=True)
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuarantinedPolicy
+        fields = [
+            "id",
+            "organization",
+            "reporter",
+            "report_id",
+            "report",
+            "policy_type",
+            "policy_domain",
+            "hints",
+            "reason",
+            "created_at",
+            "resolved_at",
+            "is_open",
+        ]
+        read_only_fields = fields
+
+    def get_is_open(self, quarantined: QuarantinedPolicy) -> bool:
+        return quarantined.resolved_at is None
+
+
+class QuarantinedPolicyDetailSerializer(QuarantinedPolicySerializer):
+    class Meta(QuarantinedPolicySerializer.Meta):
+        fields = [*QuarantinedPolicySerializer.Meta.fields, "policy", "report_header"]
+        read_only_fields = fields
+
+
+class RejectionSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    error = serializers.CharField()
+
+
+class IngestSummarySerializer(serializers.Serializer):
+    """What a reprocess did, counted per report."""
+
+    accepted = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    quarantined = serializers.IntegerField()
+    rejected = RejectionSerializer(many=True)
+
+
+def mailto_address(organization: Organization) -> str:
+    return f"{organization.report_token}@{settings.TLSMON_REPORT_DOMAIN}"
+
+
+def https_endpoint(organization: Organization) -> str:
+    return f"{settings.TLSMON_BASE_URL}/tlsrpt/{organization.report_token}/"
+
+
+class ReportingAddressSerializer(serializers.ModelSerializer):
+    """Where an organization's domains send reports, and the record that says so.
+
+    The token in these addresses is the tenant's secret: shown to the tenant (publishing it is
+    the point), never to anyone else, which the scoped queryset guarantees.
+    """
+
+    organization = serializers.CharField(source="slug", read_only=True)
+    mailto = serializers.SerializerMethodField()
+    https = serializers.SerializerMethodField()
+    record = serializers.SerializerMethodField(
+        help_text="TXT value to publish at _smtp._tls.<domain> for each of its domains."
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["id", "organization", "name", "mailto", "https", "record"]
+        read_only_fields = fields
+
+    def get_mailto(self, organization: Organization) -> str:
+        return f"mailto:{mailto_address(organization)}"
+
+    def get_https(self, organization: Organization) -> str:
+        return https_endpoint(organization)
+
+    def get_record(self, organization: Organization) -> str:
+        return f"v=TLSRPTv1; rua={self.get_mailto(organization)},{self.get_https(organization)}"

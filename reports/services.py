@@ -1,0 +1,227 @@
+"""Write paths for report intake: receive raw bytes, process them, quarantine, sweep.
+
+Every channel (HTTPS, email, files) goes the same way: ``submission_receive`` stores the raw
+bytes first, in their own transaction, so nothing is lost; ``submission_process`` parses them
+and stores the reports once (``reports.storage``). Processing is idempotent, so the sweeper
+and retries can run it again at any time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Organization
+from reports.bulk import reports_ingest_many
+from reports.email_parsing import extract_reports
+from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
+from reports.payloads import Unpacked, compress, parse_email, parse_file, sha256_hex
+from reports.routing import organization_for_token, report_token_from_address
+from reports.storage import (
+    PolicyKey,
+    StoreItem,
+    policy_from_json,
+    rejections_add,
+    report_from_json,
+    report_limits,
+    reports_store,
+    submission_outcome,
+)
+from reports.summary import IngestSummary
+
+__all__ = [
+    "email_ingest",
+    "mail_ingest",
+    "quarantine_reprocess",
+    "report_ingest_bytes",
+    "reports_ingest_many",
+    "submission_enqueue",
+    "submission_process",
+    "submission_receive",
+    "submissions_sweep",
+]
+
+MAX_ATTEMPTS = 10  # the sweeper gives up on a submission after this many processing attempts
+
+
+def submission_receive(
+    *,
+    organization: Organization,
+    payload: bytes,
+    channel: str,
+    source: str,
+    content_type: str = "",
+    metadata: dict | None = None,
+) -> tuple[Submission, bool]:
+    """Store the raw bytes of one delivery before anything reads them.
+
+    Returns ``(submission, created)``; a byte-identical payload already received for this
+    organization returns the stored row with ``created=False``.
+    """
+    digest = sha256_hex(payload)
+    existing = Submission.objects.filter(organization=organization, sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                organization=organization,
+                channel=Channel(channel),
+                source=source[:500],
+                content_type=content_type[:200],
+                metadata=metadata or {},
+                payload=compress(payload),
+                sha256=digest,
+                size=len(payload),
+            ), True
+    except IntegrityError:  # the same bytes arrived concurrently
+        return Submission.objects.get(organization=organization, sha256=digest), False
+
+
+def _unpack(submission: Submission, raw: bytes) -> Unpacked:
+    if submission.channel == Channel.EMAIL:
+        return parse_email(raw, source=submission.source, limits=report_limits())
+    return Unpacked(parts=parse_file(raw, source=submission.source, limits=report_limits()))
+
+
+def submission_process(*, submission: Submission) -> IngestSummary:
+    """Parse a stored submission and store its reports; safe to run any number of times.
+
+    Report errors are recorded on the submission (status ``rejected``/``partial`` and the
+    error with its JSON path) and returned as rejections; the raw payload is never touched.
+    Database errors propagate, leaving the submission ``pending`` for a retry or the sweeper.
+    """
+    Submission.objects.filter(pk=submission.pk).update(attempts=F("attempts") + 1)
+    unpacked = _unpack(submission, submission.raw_payload())
+    items = [
+        StoreItem(p.report, submission, p.source, header_domain=unpacked.header_domain)
+        for p in unpacked.parts
+        if p.report is not None
+    ]
+    with transaction.atomic():
+        summary = reports_store(organization=submission.organization, items=items)
+        status, error = submission_outcome(unpacked.parts)
+        Submission.objects.filter(pk=submission.pk).update(
+            status=status, error=error, processed_at=timezone.now()
+        )
+    submission.status, submission.error = status, error
+    rejections_add(summary, unpacked.parts)
+    return summary
+
+
+def submission_enqueue(*, submission: Submission) -> None:
+    """Process the submission in a worker once the current transaction commits."""
+    from reports.tasks import process_submission as process_submission_task
+
+    submission_id = submission.pk
+    transaction.on_commit(lambda: process_submission_task.delay(submission_id))
+
+
+def report_ingest_bytes(
+    *,
+    organization: Organization,
+    payload: bytes,
+    channel: str,
+    source: str,
+    content_type: str = "",
+) -> IngestSummary:
+    """Receive and process one payload synchronously (files, benchmarks, tests)."""
+    submission, _ = submission_receive(
+        organization=organization,
+        payload=payload,
+        channel=channel,
+        source=source,
+        content_type=content_type,
+    )
+    return submission_process(submission=submission)
+
+
+def email_ingest(*, organization: Organization, raw_message: bytes, source: str) -> IngestSummary:
+    """Ingest one email message for a known tenant (its reports are its attachments)."""
+    return report_ingest_bytes(
+        organization=organization,
+        payload=raw_message,
+        channel=Channel.EMAIL,
+        source=source,
+        content_type="message/rfc822",
+    )
+
+
+def mail_ingest(*, raw_message: bytes, source: str) -> IngestSummary:
+    """Route an email by its recipients' report token, then ingest it for that tenant.
+
+    The first recipient (Delivered-To, X-Original-To, To, Cc order) with a known token wins.
+    With no known token the message is rejected and its bytes are NOT stored: without a
+    tenant there is no one it could be stored for (the IMAP side files it as failed).
+    """
+    try:
+        recipients = extract_reports(raw_message).recipients
+    except Exception as exc:  # one broken message must not stop the mailbox loop
+        return IngestSummary().reject(source, f"not a readable email message ({exc})")
+    for address in recipients:
+        token = report_token_from_address(address, report_domain=settings.TLSMON_REPORT_DOMAIN)
+        organization = organization_for_token(token) if token else None
+        if organization is not None:
+            return email_ingest(organization=organization, raw_message=raw_message, source=source)
+    shown = ", ".join(recipients) or "(none)"
+    return IngestSummary().reject(source, f"no organization for recipient {shown}")
+
+
+def _reprocess_item(group: list[QuarantinedPolicy]) -> StoreItem:
+    """The quarantined policies of one report, rebuilt into a report to route again."""
+    first = group[0]
+    resolving: dict[PolicyKey, QuarantinedPolicy] = {
+        (q.organization_name, q.report_identifier, q.policy_domain, q.policy_type): q for q in group
+    }
+    return StoreItem(
+        report_from_json(first.report_header, [policy_from_json(q.policy) for q in group]),
+        first.submission,
+        first.submission.source if first.submission else "",
+        header_domain=first.report_header.get("tls_report_domain", ""),
+        hints=tuple(first.hints),
+        resolving=resolving,
+    )
+
+
+def quarantine_reprocess(
+    *, organization: Organization, quarantined: Iterable[QuarantinedPolicy] | None = None
+) -> IngestSummary:
+    """Route unresolved quarantined policies again, e.g. after the tenant added a domain.
+
+    Policies that now belong to one of the tenant's domains are stored (and rolled up) and
+    their quarantine rows marked resolved; the others stay as they are. Counted per report:
+    ``accepted`` (something stored), ``quarantined`` (something still not routable),
+    ``duplicates`` (already stored by a later delivery; now marked resolved).
+    """
+    rows = QuarantinedPolicy.objects.filter(organization=organization, resolved_at__isnull=True)
+    if quarantined is not None:
+        rows = rows.filter(pk__in=[q.pk for q in quarantined])
+    groups: dict[tuple[str, str], list[QuarantinedPolicy]] = defaultdict(list)
+    for row in rows.select_related("submission").order_by("id"):
+        groups[(row.organization_name, row.report_identifier)].append(row)
+    items = [_reprocess_item(group) for group in groups.values()]
+    return reports_store(organization=organization, items=items)
+
+
+def submissions_sweep(*, older_than: timedelta) -> int:
+    """Re-enqueue submissions of every tenant still pending after ``older_than``.
+
+    Deliberately cross-tenant (a beat job): each task is about one submission, which names
+    its tenant. Submissions that failed ``MAX_ATTEMPTS`` times are left for an operator.
+    """
+    cutoff = timezone.now() - older_than
+    pending = Submission.objects.filter(
+        status=SubmissionStatus.PENDING, received_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+    ).values_list("pk", flat=True)
+    from reports.tasks import process_submission as process_submission_task
+
+    ids = list(pending[:5000])
+    for submission_id in ids:
+        transaction.on_commit(lambda i=submission_id: process_submission_task.delay(i))
+    return len(ids)

@@ -1,0 +1,374 @@
+"""Parsed reports -> rows, once: the one write path behind every channel and the bulk loader.
+
+Each call runs in one transaction that first takes a PostgreSQL advisory lock per
+(organization, reporter, report-id). Two workers storing the same report therefore run one
+after the other: the second sees the first one's policies and stores (and counts) nothing.
+The unique constraints on ``ReportPolicy``/``QuarantinedPolicy`` are the backstop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Domain, Organization
+from reports import report_parsing as rp
+from reports.fastinsert import insert_all
+from reports.models import (
+    FailureDetail,
+    QuarantinedPolicy,
+    Report,
+    ReportPolicy,
+    Submission,
+    SubmissionStatus,
+)
+from reports.payloads import Limits, Parsed
+from reports.report_parsing import ReportTooLarge
+from reports.rollups import rollups_add
+from reports.routing import normalize_policy_domain, route_policy
+from reports.summary import IngestSummary
+
+ReportKey = tuple[str, str]  # (reporter organization-name, report-id)
+PolicyKey = tuple[str, str, str, str]  # ReportKey + (policy-domain, policy-type)
+
+
+@dataclass
+class StoreItem:
+    """One parsed report to store for a tenant, and where it came from."""
+
+    report: rp.Report
+    submission: Submission | None
+    source: str
+    header_domain: str = ""  # TLS-Report-Domain of the email that carried it
+    hints: tuple[str, ...] | None = None  # routing hints; default: the report's policy domains
+    resolving: dict[PolicyKey, QuarantinedPolicy] = field(default_factory=dict)
+
+
+def _clip(text: str | None, size: int) -> str:
+    return (text or "")[:size]
+
+
+def report_key(report: rp.Report) -> ReportKey:
+    return (_clip(report.organization_name, 255), _clip(report.report_id, 255))
+
+
+def _lock(organization: Organization, keys: Sequence[ReportKey]) -> None:
+    """Serialize writers of the same reports (PostgreSQL; SQLite serializes all writes)."""
+    if connection.vendor != "postgresql" or not keys:
+        return
+    ids = sorted(
+        int.from_bytes(
+            hashlib.blake2b(f"{organization.pk}\0{a}\0{b}".encode(), digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
+        for a, b in keys
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [ids]
+        )
+
+
+def merge_same_keys(policies: Sequence[rp.Policy]) -> list[rp.Policy]:
+    """Policies of one report with the same (domain, type) become one (counts added)."""
+    merged: dict[tuple[str, str], rp.Policy] = {}
+    for p in policies:
+        key = (normalize_policy_domain(p.policy_domain), p.policy_type)
+        if key in merged:
+            first = merged[key]
+            p = dataclasses.replace(
+                first,
+                successful_sessions=first.successful_sessions + p.successful_sessions,
+                failed_sessions=first.failed_sessions + p.failed_sessions,
+                failure_details=first.failure_details + p.failure_details,
+            )
+        merged[key] = p
+    return list(merged.values())
+
+
+@dataclass
+class _State:
+    """What is already stored for the reports of one batch, updated as the batch is planned."""
+
+    organization: Organization
+    domains: dict[str, Domain]
+    reports: dict[ReportKey, Report]
+    policy_keys: set[PolicyKey]
+    quarantine_keys: set[PolicyKey]
+    now: datetime
+    new_reports: list[Report] = field(default_factory=list)
+    new_policies: list[ReportPolicy] = field(default_factory=list)
+    new_details: list[FailureDetail] = field(default_factory=list)
+    new_quarantine: list[tuple[ReportKey, QuarantinedPolicy]] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, organization: Organization, items: Sequence[StoreItem]) -> _State:
+        keys = {report_key(i.report) for i in items}
+        reporters, ids = {k[0] for k in keys}, {k[1] for k in keys}
+        # Both columns of the unique index, so the lookup stays an index scan as reports grow.
+        reports = Report.objects.filter(
+            organization=organization, organization_name__in=reporters, report_id__in=ids
+        )
+        stored = {k: r for r in reports if (k := (r.organization_name, r.report_id)) in keys}
+        policies = ReportPolicy.objects.filter(report__in=[r.pk for r in stored.values()])
+        quarantined = QuarantinedPolicy.objects.filter(
+            organization=organization, organization_name__in=reporters, report_identifier__in=ids
+        )
+        return cls(
+            organization=organization,
+            domains=_domains(organization, items),
+            reports=stored,
+            policy_keys=set(
+                policies.values_list(
+                    "report__organization_name", "report__report_id", "policy_domain", "policy_type"
+                )
+            ),
+            quarantine_keys=set(
+                quarantined.values_list(
+                    "organization_name", "report_identifier", "policy_domain", "policy_type"
+                )
+            ),
+            now=timezone.now(),
+        )
+
+    def report_row(self, item: StoreItem) -> Report:
+        key = report_key(item.report)
+        if key not in self.reports:
+            r = item.report
+            self.reports[key] = Report(
+                organization=self.organization,
+                submission=item.submission,
+                organization_name=key[0],
+                report_id=key[1],
+                contact_info=_clip(r.contact_info, 255),
+                start=r.start,
+                end=r.end,
+                repairs=list(r.repairs),
+                received_at=item.submission.received_at if item.submission else self.now,
+            )
+            self.new_reports.append(self.reports[key])
+        return self.reports[key]
+
+    def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> None:
+        row = ReportPolicy(
+            report=self.report_row(item),
+            organization=self.organization,
+            domain=self.domains[route.domain_name],
+            day=item.report.start.astimezone(UTC).date(),
+            policy_type=key[3],
+            policy_domain=key[2],
+            routed_by=route.routed_by,
+            policy_strings=list(policy.policy_strings),
+            mx_hosts=list(policy.mx_hosts),
+            successful=policy.successful_sessions,
+            failed=policy.failed_sessions,
+        )
+        self.new_policies.append(row)
+        self.new_details.extend(_detail_row(row, d) for d in policy.failure_details)
+
+    def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
+        row = QuarantinedPolicy(
+            organization=self.organization,
+            submission=item.submission,
+            organization_name=key[0],
+            report_identifier=key[1],
+            policy_type=key[3],
+            policy_domain=key[2],
+            policy=policy_as_json(policy),
+            report_header=header_as_json(item.report, item.header_domain),
+            hints=list(_hints(item)),
+            reason=_clip(reason, 300),
+            created_at=self.now,
+        )
+        self.new_quarantine.append((key[:2], row))
+
+
+def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str, Domain]:
+    """The tenant's domains that any policy, hint or header of these reports could name."""
+    names = {normalize_policy_domain(i.header_domain) for i in items}
+    for item in items:
+        names.update(normalize_policy_domain(p.policy_domain) for p in item.report.policies)
+        names.update(normalize_policy_domain(h) for h in item.hints or ())
+    names.discard("")
+    return {d.name: d for d in Domain.objects.filter(organization=organization, name__in=names)}
+
+
+def _detail_row(policy: ReportPolicy, d: rp.FailureDetail) -> FailureDetail:
+    return FailureDetail(
+        policy=policy,
+        result_type=_clip(d.result_type, 100),
+        sending_mta_ip=_clip(d.sending_mta_ip, 64),
+        receiving_mx_hostname=_clip(d.receiving_mx_hostname, 253),
+        receiving_mx_helo=_clip(d.receiving_mx_helo, 253),
+        receiving_ip=_clip(d.receiving_ip, 64),
+        failed_session_count=d.failed_session_count,
+        failure_reason_code=d.failure_reason_code or "",
+        additional_information=d.additional_information or "",
+    )
+
+
+def _hints(item: StoreItem) -> tuple[str, ...]:
+    if item.hints is not None:
+        return item.hints
+    return tuple(sorted({p.policy_domain for p in item.report.policies if p.policy_domain}))
+
+
+def policy_as_json(policy: rp.Policy) -> dict:
+    return dataclasses.asdict(policy)
+
+
+def policy_from_json(data: dict) -> rp.Policy:
+    details = tuple(rp.FailureDetail(**d) for d in data.get("failure_details", ()))
+    return rp.Policy(
+        **{
+            **data,
+            "policy_strings": tuple(data.get("policy_strings", ())),
+            "mx_hosts": tuple(data.get("mx_hosts", ())),
+            "failure_details": details,
+        }
+    )
+
+
+def header_as_json(report: rp.Report, header_domain: str = "") -> dict:
+    return {
+        "organization_name": report.organization_name,
+        "report_id": report.report_id,
+        "contact_info": report.contact_info,
+        "start": report.start.isoformat(),
+        "end": report.end.isoformat(),
+        "repairs": list(report.repairs),
+        "tls_report_domain": header_domain,
+    }
+
+
+def report_from_json(header: dict, policies: Sequence[rp.Policy]) -> rp.Report:
+    return rp.Report(
+        organization_name=header["organization_name"],
+        report_id=header["report_id"],
+        contact_info=header.get("contact_info") or "",
+        start=datetime.fromisoformat(header["start"]),
+        end=datetime.fromisoformat(header["end"]),
+        policies=tuple(policies),
+        repairs=tuple(header.get("repairs", ())),
+    )
+
+
+def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
+    """Add one report's new rows to ``state``; returns (accepted, quarantined) for it."""
+    rkey = report_key(item.report)
+    accepted = quarantined = False
+    for policy in merge_same_keys(item.report.policies):
+        key = (*rkey, normalize_policy_domain(policy.policy_domain), _clip(policy.policy_type, 40))
+        route = route_policy(
+            policy_type=policy.policy_type,
+            policy_domain=policy.policy_domain,
+            hints=_hints(item),
+            header_domain=item.header_domain,
+            domains=state.domains,
+        )
+        pending = item.resolving.get(key)
+        if route.domain_name and key not in state.policy_keys:
+            state.policy_keys.add(key)
+            state.add_policy(item, policy, key, route)
+            accepted = True
+        elif not route.domain_name and item.resolving:
+            quarantined = True  # still not routable: its row stays open
+        elif not route.domain_name and key not in state.quarantine_keys:
+            state.quarantine_keys.add(key)
+            state.quarantine(item, policy, key, route.reason)
+            quarantined = True
+        if route.domain_name and pending is not None:
+            state.resolved.append(pending.pk)
+    if not item.report.policies and rkey not in state.reports:
+        state.report_row(item)
+        accepted = True
+    return accepted, quarantined
+
+
+def _write(state: _State) -> None:
+    insert_all(state.new_reports)
+    insert_all(state.new_policies)
+    insert_all(state.new_details)
+    for rkey, row in state.new_quarantine:
+        row.report = state.reports.get(rkey)
+    QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
+    if state.resolved:
+        QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
+    rollups_add(policies=state.new_policies, details=state.new_details)
+    _touch_domains({p.domain_id for p in state.new_policies}, state.now)
+
+
+def _touch_domains(domain_ids: set[int], now: datetime) -> None:
+    """``last_report_at = max(last_report_at, now)``, locking rows in id order (no deadlocks
+    between two batches that share domains)."""
+    if not domain_ids:
+        return
+    stale = (
+        Domain.objects.filter(pk__in=domain_ids)
+        .filter(Q(last_report_at__isnull=True) | Q(last_report_at__lt=now))
+        .order_by("pk")
+        .select_for_update()
+    )
+    Domain.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).update(
+        last_report_at=now
+    )
+
+
+def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> IngestSummary:
+    """Store parsed reports for ``organization``; counts per report (see ``IngestSummary``).
+
+    Idempotent: policies already stored (or already quarantined) are skipped and not added to
+    the roll-ups again. A report that adds nothing new counts as a duplicate.
+    """
+    summary = IngestSummary()
+    if not items:
+        return summary
+    with transaction.atomic():
+        _lock(organization, sorted({report_key(i.report) for i in items}))
+        state = _State.load(organization, items)
+        for item in items:
+            accepted, quarantined = _plan(item, state)
+            summary.accepted += accepted
+            summary.quarantined += quarantined
+            summary.duplicates += not (accepted or quarantined)
+            summary.report_ids.append(item.report.report_id)
+        _write(state)
+    return summary
+
+
+def report_limits() -> Limits:
+    return Limits(
+        max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
+        max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
+    )
+
+
+def submission_outcome(parts: Iterable[Parsed]) -> tuple[str, str]:
+    """(status, error text) of a submission from its parsed parts."""
+    parts = list(parts)
+    errors = [
+        f"{p.source}: {p.error}" if len(parts) > 1 else str(p.error) for p in parts if p.error
+    ]
+    if not errors:
+        return SubmissionStatus.PROCESSED, ""
+    if len(errors) == len(parts):
+        return SubmissionStatus.REJECTED, "\n".join(errors)
+    return SubmissionStatus.PARTIAL, "\n".join(errors)
+
+
+def rejections_add(summary: IngestSummary, parts: Iterable[Parsed]) -> None:
+    for part in parts:
+        if part.error is not None:
+            summary.reject(
+                part.source, str(part.error), too_large=isinstance(part.error, ReportTooLarge)
+            )

@@ -1,0 +1,37 @@
+"""Celery entry points for report intake (thin: load by id, call one service, summarize)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from reports.models import Submission
+from reports.services import submission_process, submissions_sweep
+
+# A lost database connection is transient too: the submission stays pending until retried.
+RETRY_ON = (ConnectionError, TimeoutError, OperationalError, InterfaceError)
+
+
+@shared_task(name="reports.tasks.process_submission", autoretry_for=RETRY_ON)
+def process_submission(submission_id: int) -> str:
+    """Process one stored submission; database/broker hiccups are retried (TLSMonTask)."""
+    submission = Submission.objects.select_related("organization").filter(pk=submission_id).first()
+    if submission is None:
+        return f"submission {submission_id} no longer exists"
+    summary = submission_process(submission=submission)
+    return f"submission {submission_id}: {summary}"
+
+
+@shared_task(name="reports.tasks.sweep_unprocessed")
+def sweep_unprocessed(older_than_minutes: int = 10) -> str:
+    count = submissions_sweep(older_than=timedelta(minutes=older_than_minutes))
+    return f"re-queued {count} pending submission(s)"
+
+
+@shared_task(name="reports.tasks.poll_mailboxes")
+def poll_mailboxes() -> str:
+    from reports.mailbox import mailboxes_poll  # written by the IMAP side; imported lazily
+
+    return str(mailboxes_poll())

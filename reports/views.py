@@ -1,0 +1,106 @@
+"""Public report intake: ``POST /tlsrpt/<token>/`` (RFC 8460 §5.4).
+
+The token in the path is the tenant. The body is read with a cap (never through
+``request.body``, whose limit is DATA_UPLOAD_MAX_MEMORY_SIZE), stored raw first, then
+processed in the request so the sender learns at once whether the report was readable. If
+processing fails for a reason that is not the report's (a database hiccup) the submission
+is queued for the worker and the sender still gets a success (the report is safely stored).
+
+Answers: 201 ``accepted`` (something new was stored, possibly only in quarantine), 200
+``duplicate``, 400 ``invalid_report`` with the JSON path, 413 ``report_too_large`` for a body
+over TLSMON_REPORT_MAX_COMPRESSED (not stored) and for a gzip bomb over
+TLSMON_REPORT_MAX_DECOMPRESSED (stored as rejected, like any unreadable report), 415 for a
+media type that is neither a TLS-RPT/JSON/gzip type nor gzip by its magic bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from reports.models import Channel, Submission
+from reports.payloads import GZIP_MAGIC
+from reports.routing import organization_for_token
+from reports.services import submission_enqueue, submission_process, submission_receive
+from reports.summary import IngestSummary
+from tlsmon.api_errors import error_body
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPES = {
+    "application/tlsrpt+gzip",
+    "application/tlsrpt+json",
+    "application/json",
+    "application/gzip",
+    "application/x-gzip",
+    "application/octet-stream",
+    "",  # no Content-Type at all: decided by the bytes
+}
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse(error_body(status, code, detail), status=status)
+
+
+def _read_body(request: HttpRequest, limit: int) -> bytes | None:
+    """The body, or None when it is over ``limit`` bytes (checked before and while reading)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _answer(summary: IngestSummary, created: bool, submission: Submission) -> JsonResponse:
+    if summary.rejected:
+        rejection = summary.rejected[0]
+        if rejection.too_large:
+            return _error(413, "report_too_large", rejection.error)
+        return _error(400, "invalid_report", rejection.error)
+    duplicate = not created or not (summary.accepted or summary.quarantined)
+    body = {
+        "status": "duplicate" if duplicate else "accepted",
+        "report_id": summary.report_ids[0] if summary.report_ids else None,
+        "quarantined": summary.quarantined,
+        "submission": submission.pk,
+    }
+    return JsonResponse(body, status=200 if duplicate else 201)
+
+
+@csrf_exempt
+def report_intake(request: HttpRequest, token: str) -> JsonResponse:
+    organization = organization_for_token(token)
+    if organization is None:
+        return _error(404, "not_found", "no report address with this token")
+    if request.method != "POST":
+        response = _error(405, "method_not_allowed", "reports are delivered with POST")
+        response["Allow"] = "POST"
+        return response
+    limit = settings.TLSMON_REPORT_MAX_COMPRESSED
+    body = _read_body(request, limit)
+    if body is None:
+        return _error(413, "report_too_large", f"the body is over {limit} bytes")
+    content_type = (request.content_type or "").lower()
+    if content_type not in MEDIA_TYPES and not body.startswith(GZIP_MAGIC):
+        return _error(415, "unsupported_media_type", f"{content_type} is not a TLS-RPT type")
+    submission, created = submission_receive(
+        organization=organization,
+        payload=body,
+        channel=Channel.HTTPS,
+        source=request.META.get("REMOTE_ADDR", ""),
+        content_type=content_type,
+        metadata={"user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]},
+    )
+    try:
+        summary = submission_process(submission=submission)
+    except Exception:  # not the report's fault: it is stored; the worker retries it
+        logger.exception("processing submission %s failed; queued for retry", submission.pk)
+        submission_enqueue(submission=submission)
+        return JsonResponse({"status": "queued", "submission": submission.pk}, status=202)
+    return _answer(summary, created, submission)

@@ -1,0 +1,187 @@
+"""Whole domain checks (``scans.checker.check``) against real DNS (Knot) and HTTPS on loopback.
+
+Each test publishes its domain's zones, runs the real resolver and policy fetcher, and checks the
+verdict and finding codes. DNS failures must give ``error``, never ``fail``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from scans.checker import check
+from scans.results import AuthorizationStatus, Verdict
+from tests.scans.servers import PolicyResponse
+
+pytestmark = pytest.mark.live
+
+RECORD = '_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tlsrpt@{domain}"'
+MX = ["@ MX 10 mail", "mail A 192.0.2.25"]
+
+
+def run(domain, resolver, fetcher=None):
+    return asyncio.run(check(domain, resolver=resolver, fetcher=fetcher))
+
+
+def codes(result):
+    return [finding.code for finding in result.findings]
+
+
+NO_STS = "mta_sts_companion_missing"  # info: these domains publish no MTA-STS
+
+
+def test_fully_configured_domain_passes(dns_server, mta_sts_server, resolver, fetcher, zone_name):
+    """
+    GIVEN MX, a TLS-RPT record, an MTA-STS TXT and a policy (enforce) that covers the MX
+    WHEN the domain is checked with the real fetcher
+    THEN the verdict is pass with no findings and the policy was fetched over HTTPS
+    """
+    sts = ['_mta-sts TXT "v=STSv1; id=20250101"', "mta-sts A 127.0.0.1"]
+    dns_server.set_zone(zone_name, [*MX, RECORD.format(domain=zone_name), *sts])
+    policy = f"version: STSv1\nmode: enforce\nmx: mail.{zone_name}\nmax_age: 1209600\n"
+    mta_sts_server.serve(zone_name, PolicyResponse(body=policy))
+
+    result = run(zone_name, resolver, fetcher)
+
+    assert (result.verdict, codes(result)) == (Verdict.PASS, [])
+    assert result.rua == (f"mailto:tlsrpt@{zone_name}",)
+    assert result.mta_sts["mode"] == "enforce"
+
+
+def test_missing_record_fails(dns_server, resolver, zone_name):
+    dns_server.set_zone(zone_name, MX)
+
+    result = run(zone_name, resolver)
+
+    assert result.verdict is Verdict.FAIL
+    assert "missing_record" in codes(result)
+
+
+def test_null_mx_is_not_applicable(dns_server, resolver, zone_name):
+    dns_server.set_zone(zone_name, ["@ MX 0 ."])
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.NOT_APPLICABLE, ["null_mx"])
+
+
+def test_implicit_mx_domain_needs_a_record(dns_server, resolver, zone_name):
+    dns_server.set_zone(zone_name, ["@ A 192.0.2.25"])
+
+    result = run(zone_name, resolver)
+
+    assert result.verdict is Verdict.FAIL
+    assert result.mx["kind"] == "implicit"
+
+
+def test_servfail_at_smtp_tls_is_an_error_not_a_failure(dns_server, resolver, zone_name):
+    dns_server.set_zone(zone_name, MX)
+    dns_server.set_broken_zone(f"_smtp._tls.{zone_name}")
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error"])
+    assert "SERVFAIL" in result.findings[0].message
+
+
+def test_refused_at_smtp_tls_is_an_error_not_a_failure(dns_server, resolver, zone_name):
+    dns_server.set_zone(zone_name, MX)
+    dns_server.set_refused_zone(f"_smtp._tls.{zone_name}")
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error"])
+    assert "REFUSED" in result.findings[0].message
+
+
+def test_mx_timeout_is_an_error(silent_dns_server):
+    from scans.dns import build_resolver
+
+    resolver = build_resolver([silent_dns_server.address], timeout=0.2, retries=0)
+
+    result = run("example.test", resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error"])
+
+
+def test_cname_at_smtp_tls_is_followed_and_noted(dns_server, resolver, zone_name):
+    target = f'rpt TXT "v=TLSRPTv1; rua=mailto:tlsrpt@{zone_name}"'
+    dns_server.set_zone(zone_name, [*MX, "_smtp._tls CNAME rpt", target])
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.PASS, ["cname_on_smtp_tls", NO_STS])
+
+
+def _external(dns_server, zone_name, provider, provider_records):
+    """Publish ``zone_name`` with rua at ``provider`` (another registrable domain)."""
+    rua = f'_smtp._tls TXT "v=TLSRPTv1; rua=mailto:{zone_name}@{provider}"'
+    dns_server.set_zone(zone_name, [*MX, rua])
+    dns_server.set_zone(provider, provider_records)
+
+
+def test_external_rua_with_authorization_record(dns_server, resolver, zone_name):
+    provider = f"rpt-{zone_name.split('.')[0]}.example"
+    _external(dns_server, zone_name, provider, [f'{zone_name}._report._tls TXT "v=TLSRPTv1;"'])
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.PASS, [NO_STS])
+    assert result.external_authorizations[0].status is AuthorizationStatus.AUTHORIZED
+
+
+def test_external_rua_without_authorization_is_info_only(dns_server, resolver, zone_name):
+    provider = f"rpt-{zone_name.split('.')[0]}.example"
+    _external(dns_server, zone_name, provider, ["@ MX 10 mx"])
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.PASS, ["rua_unauthorized_external", NO_STS])
+    assert result.external_authorizations[0].status is AuthorizationStatus.MISSING
+
+
+def test_external_rua_with_wildcard_authorization(dns_server, resolver, zone_name):
+    provider = f"rpt-{zone_name.split('.')[0]}.example"
+    _external(dns_server, zone_name, provider, ['*._report._tls TXT "v=TLSRPTv1;"'])
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.PASS, [NO_STS])
+    status = result.external_authorizations[0].status
+    assert status is AuthorizationStatus.WILDCARD_AUTHORIZED
+
+
+def test_external_rua_authorization_lookup_error_is_info(dns_server, resolver, zone_name):
+    provider = f"rpt-{zone_name.split('.')[0]}.example"
+    rua = f'_smtp._tls TXT "v=TLSRPTv1; rua=mailto:{zone_name}@{provider}"'
+    dns_server.set_zone(zone_name, [*MX, rua])
+    dns_server.set_broken_zone(provider)
+
+    result = run(zone_name, resolver)
+
+    assert (result.verdict, codes(result)) == (Verdict.PASS, ["rua_authorization_unknown", NO_STS])
+
+
+def test_policy_not_covering_the_mx_is_reported(
+    dns_server, mta_sts_server, resolver, fetcher, zone_name
+):
+    sts = ['_mta-sts TXT "v=STSv1; id=20250102"', "mta-sts A 127.0.0.1"]
+    dns_server.set_zone(zone_name, [*MX, RECORD.format(domain=zone_name), *sts])
+    policy = "version: STSv1\nmode: enforce\nmx: mx.elsewhere.example\nmax_age: 1209600\n"
+    mta_sts_server.serve(zone_name, PolicyResponse(body=policy))
+
+    result = run(zone_name, resolver, fetcher)
+
+    assert "mta_sts_mx_not_covered" in codes(result)
+    assert result.verdict is not Verdict.FAIL
+
+
+def test_policy_redirect_is_reported(dns_server, mta_sts_server, resolver, fetcher, zone_name):
+    sts = ['_mta-sts TXT "v=STSv1; id=20250103"', "mta-sts A 127.0.0.1"]
+    dns_server.set_zone(zone_name, [*MX, RECORD.format(domain=zone_name), *sts])
+    mta_sts_server.serve(zone_name, PolicyResponse(status=302, location="https://x.example/"))
+
+    result = run(zone_name, resolver, fetcher)
+
+    assert "mta_sts_redirect" in codes(result)
