@@ -57,13 +57,15 @@ def _read_body(request: HttpRequest, limit: int) -> bytes | None:
     return None if len(body) > limit else body
 
 
-def _answer(summary: IngestSummary, created: bool, submission: Submission) -> JsonResponse:
+def _answer(summary: IngestSummary, submission: Submission) -> JsonResponse:
     if summary.rejected:
         rejection = summary.rejected[0]
         if rejection.too_large:
             return _error(413, "report_too_large", rejection.error)
         return _error(400, "invalid_report", rejection.error)
-    duplicate = not created or not (summary.accepted or summary.quarantined)
+    # Whoever actually stored the report answers 201, even when a concurrent delivery of the
+    # same bytes created the submission row first; everyone else gets 200 "duplicate".
+    duplicate = not (summary.accepted or summary.quarantined)
     body = {
         "status": "duplicate" if duplicate else "accepted",
         "report_id": summary.report_ids[0] if summary.report_ids else None,
@@ -89,7 +91,7 @@ def report_intake(request: HttpRequest, token: str) -> JsonResponse:
     content_type = (request.content_type or "").lower()
     if content_type not in MEDIA_TYPES and not body.startswith(GZIP_MAGIC):
         return _error(415, "unsupported_media_type", f"{content_type} is not a TLS-RPT type")
-    submission, created = submission_receive(
+    submission, _created = submission_receive(
         organization=organization,
         payload=body,
         channel=Channel.HTTPS,
@@ -103,4 +105,4 @@ def report_intake(request: HttpRequest, token: str) -> JsonResponse:
         logger.exception("processing submission %s failed; queued for retry", submission.pk)
         submission_enqueue(submission=submission)
         return JsonResponse({"status": "queued", "submission": submission.pk}, status=202)
-    return _answer(summary, created, submission)
+    return _answer(summary, submission)

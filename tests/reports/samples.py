@@ -15,10 +15,23 @@ from pathlib import Path
 from reports.email_parsing import extract_reports
 from reports.report_parsing import Report, parse_report
 
-SAMPLES_DIR = Path(
-    os.environ.get("TLSMON_SAMPLES_DIR")
-    or Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "tlsrpt"
-).resolve()
+
+def _samples_dir() -> Path:
+    """``TLSMON_SAMPLES_DIR``, else ``../shared`` beside the checkout, else the workspace's
+    shared folder (a CI clone may live elsewhere). Missing everywhere: the tests fail."""
+    beside_checkout = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "tlsrpt"
+    candidates = [
+        os.environ.get("TLSMON_SAMPLES_DIR"),
+        beside_checkout,
+        "/work/shared/samples/tlsrpt",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate).resolve()
+    return beside_checkout.resolve()
+
+
+SAMPLES_DIR = _samples_dir()
 # Files in the samples folder that are not samples.
 NOT_SAMPLES = frozenset({"SOURCES.md", "expected.tsv"})
 EMAIL_SUFFIXES = (".eml", ".elm")
