@@ -6,8 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as accounts_views
-from scans import views as scans_views
-from tlsmon import views
+from tlsmon import domain_views, views
 from tlsmon.api import router
 
 handler404 = "tlsmon.api_errors.json_not_found"
@@ -17,7 +16,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("o/<slug:slug>/", accounts_views.organization, name="organization"),
     path("o/<slug:slug>/tokens/", accounts_views.tokens, name="tokens"),
-    path("o/<slug:slug>/domains/<int:domain_id>/", scans_views.domain_page, name="domain"),
+    path("o/<slug:slug>/domains/<int:domain_id>/", domain_views.domain_page, name="domain"),
     path(
         "o/<slug:slug>/tokens/<int:token_id>/revoke/",
         accounts_views.token_revoke,

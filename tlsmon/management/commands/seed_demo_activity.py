@@ -1,22 +1,26 @@
-"""manage.py seed_demo_activity: scan results for the demo domains (after seed_demo).
+"""manage.py seed_demo_activity: scan results and two weeks of reports for the demo domains.
 
-Safe to run twice: domains that already have a scan are left alone.
+Run after seed_demo. Safe to run twice: domains that already have a scan are left alone, and
+the demo reports have fixed ids, so a second run stores only duplicates.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.demo import DEMO_CLIENTS
 from accounts.models import Domain
+from reports.bulk import reports_ingest_many
 from scans.models import Scan
 from scans.services import scan_results_store
+from tlsmon.demo_reports import demo_reports
 from tlsmon.demo_scans import demo_check
 
 
 class Command(BaseCommand):
-    help = "Give the demo domains scan results (no network needed); run seed_demo first."
+    help = "Give the demo domains scan results and reports (no network); run seed_demo first."
 
     def handle(self, *args, **options):
         names = [name for domains in DEMO_CLIENTS.values() for name, _ in domains]
@@ -41,4 +45,21 @@ class Command(BaseCommand):
                 token=domain.organization.report_token,
             )
         scan_results_store(results=results)
-        self.stdout.write(f"Demo scans ready ({len(results)} domain(s) scanned).")
+        accepted = self._reports(domains.values())
+        self.stdout.write(
+            f"Demo activity ready ({len(results)} domain(s) scanned, {accepted} report(s) stored)."
+        )
+
+    def _reports(self, domains) -> int:
+        """Reports for the domains whose demo record is in place (verdict pass or warn)."""
+        today = timezone.now().date()
+        accepted = 0
+        for domain in domains:
+            domain.refresh_from_db(fields=["scan_verdict"])
+            if domain.scan_verdict in {"pass", "warn"}:
+                summary = reports_ingest_many(
+                    organization=domain.organization,
+                    items=demo_reports(domain.name, today=today),
+                )
+                accepted += summary.accepted
+        return accepted

@@ -1,15 +1,22 @@
-"""Web UI page of one domain: its latest scan (findings with fixes, records seen), history."""
+"""Web UI page of one domain: latest scan (findings with fixes, records), scan history, and
+the last two weeks of reports. It lives in ``tlsmon`` because it combines scans and reports."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from accounts.decorators import org_page
 from accounts.selectors import domain_list
+from reports.selectors import domain_daily_sessions, domain_top_failures
 from scans.models import Scan, ScanStatus, ScanTrigger
 from scans.services import scan_request
+
+REPORT_DAYS = 14
 
 
 @org_page()
@@ -21,22 +28,25 @@ def domain_page(request, domain_id: int):
     if request.method == "POST":
         scan = scan_request(domain=domain, trigger=ScanTrigger.WEB)
         scan.refresh_from_db(fields=["status"])  # done already when tasks run in-process
-        done = scan.status != ScanStatus.QUEUED
-        note = "finished" if done else "queued; reload in a few seconds"
+        note = "queued; reload in a few seconds" if scan.status == ScanStatus.QUEUED else "done"
         messages.success(request, f"Scan #{scan.pk} {note}.")
         return redirect("domain", slug=access.organization.slug, domain_id=domain.pk)
     scans = Scan.objects.filter(domain=domain).prefetch_related("changes")
     history = list(scans.order_by("-requested_at", "-id")[:20])
-    latest = next((scan for scan in history if scan.status == ScanStatus.DONE), None)
+    since = timezone.now().date() - timedelta(days=REPORT_DAYS)
+    scope = access.scope
     return render(
         request,
-        "scans/domain.html",
+        "tlsmon/domain.html",
         {
             "access": access,
             "org": access.organization,
             "domain": domain,
-            "latest": latest,
+            "latest": next((s for s in history if s.status == ScanStatus.DONE), None),
             "history": history,
             "can_scan": access.can("member"),
+            "days": domain_daily_sessions(scope=scope, start=since, domain_id=domain.pk),
+            "failures": domain_top_failures(scope=scope, domain_id=domain.pk, start=since),
+            "report_days": REPORT_DAYS,
         },
     )

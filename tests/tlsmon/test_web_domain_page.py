@@ -75,3 +75,39 @@ def test_another_organizations_domain_is_404_even_through_my_own_slug(
     assert client.post(f"/o/{org.slug}/domains/{theirs.pk}/").status_code == 404
     assert client.get(f"/o/{other_org.slug}/domains/{theirs.pk}/").status_code == 404
     assert not Scan.objects.filter(domain=theirs).exists()
+
+
+def test_the_page_shows_daily_sessions_and_the_most_frequent_failures(client, org, scanned_domain):
+    """GIVEN a stored report with a failure for the domain, THEN its day, totals and the
+    failure type with its MX host are on the page (read from the daily roll-ups)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.bulk import reports_ingest_many
+    from tlsmon.demo_reports import demo_reports
+
+    today = timezone.now().date()
+    payloads = list(demo_reports(scanned_domain.name, today=today, days=3))
+    summary = reports_ingest_many(organization=org, items=payloads)
+    assert summary.accepted == 6
+    login(client, org, Role.VIEWER)
+    page = client.get(f"/o/{org.slug}/domains/{scanned_domain.pk}/").content.decode()
+    assert (today - timedelta(days=1)).isoformat() in page
+    assert "No reports received" not in page
+
+
+def test_reports_of_another_organization_for_the_same_name_never_show(
+    client, org, other_org, scanned_domain
+):
+    from django.utils import timezone
+
+    from reports.bulk import reports_ingest_many
+    from tlsmon.demo_reports import demo_reports
+
+    theirs = DomainFactory(organization=other_org, name=scanned_domain.name)
+    items = demo_reports(theirs.name, today=timezone.now().date(), days=2)
+    assert reports_ingest_many(organization=other_org, items=items).accepted == 4
+    login(client, org, Role.VIEWER)
+    page = client.get(f"/o/{org.slug}/domains/{scanned_domain.pk}/").content.decode()
+    assert "No reports received in this period." in page
