@@ -14,17 +14,23 @@ def _reachable_organizations(request):
     return organization_choices(scope=request.scope)
 
 
-class DomainFilter(django_filters.FilterSet):
-    tag = django_filters.CharFilter(
-        field_name="tags__name", help_text="Only domains carrying this tag."
-    )
-    active = django_filters.BooleanFilter(field_name="is_active")
-    organization = django_filters.ModelChoiceFilter(
+def organization_filter() -> django_filters.ModelChoiceFilter:
+    """The ``organization`` filter of every list: a slug, chosen among the organizations the
+    request's token reaches (so another tenant's slug is a validation error, not a probe)."""
+    return django_filters.ModelChoiceFilter(
         field_name="organization",
         to_field_name="slug",
         queryset=_reachable_organizations,
         help_text="Slug of the organization (an MSP token reaches its clients too).",
     )
+
+
+class DomainFilter(django_filters.FilterSet):
+    tag = django_filters.CharFilter(
+        field_name="tags__name", help_text="Only domains carrying this tag."
+    )
+    active = django_filters.BooleanFilter(field_name="is_active")
+    organization = organization_filter()
 
     class Meta:
         model = Domain

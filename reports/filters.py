@@ -6,16 +6,10 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework.filters import OrderingFilter
 
+from accounts.filters import organization_filter
 from accounts.models import Organization
-from accounts.selectors import organization_choices
 from reports.models import QuarantinedPolicy, Report, ReportPolicy
 from reports.routing import normalize_policy_domain
-
-
-def _reachable_organizations(request) -> QuerySet[Organization]:
-    if request is None:  # schema generation
-        return Organization.objects.none()
-    return organization_choices(scope=request.scope)
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -52,12 +46,7 @@ class ReportFilter(django_filters.FilterSet):
         method="filter_has_failures",
         help_text="true: at least one policy counted failed sessions; false: none did.",
     )
-    organization = django_filters.ModelChoiceFilter(
-        field_name="organization",
-        to_field_name="slug",
-        queryset=_reachable_organizations,
-        help_text="Slug of the organization (an MSP token reaches its clients too).",
-    )
+    organization = organization_filter()
 
     class Meta:
         model = Report
@@ -91,12 +80,7 @@ class QuarantineFilter(django_filters.FilterSet):
         method="filter_policy_domain", help_text="The policy-domain the report named."
     )
     reporter = django_filters.CharFilter(field_name="organization_name", lookup_expr="iexact")
-    organization = django_filters.ModelChoiceFilter(
-        field_name="organization",
-        to_field_name="slug",
-        queryset=_reachable_organizations,
-        help_text="Slug of the organization (an MSP token reaches its clients too).",
-    )
+    organization = organization_filter()
 
     class Meta:
         model = QuarantinedPolicy
