@@ -201,4 +201,10 @@ class ReportingAddressSerializer(serializers.ModelSerializer):
         return https_endpoint(organization)
 
     def get_record(self, organization: Organization) -> str:
-        return f"v=TLSRPTv1; rua={self.get_mailto(organization)},{self.get_https(organization)}"
+        """RFC 8460 only knows ``mailto:`` and ``https:`` destinations: a development install
+        served over plain http publishes its mailbox alone."""
+        destinations = [self.get_mailto(organization)]
+        https = self.get_https(organization)
+        if https.startswith("https://"):
+            destinations.append(https)
+        return f"v=TLSRPTv1; rua={','.join(destinations)}"

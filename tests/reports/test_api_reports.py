@@ -231,3 +231,13 @@ def test_quarantine_list_query_count_does_not_grow_with_rows(
     # token lookup, its last-used update, count, rows with their organization
     with django_assert_max_num_queries(4):
         assert len(ids(reader.get(QUARANTINE))) == 8
+
+
+def test_a_plain_http_install_publishes_only_its_mailbox(org, reader, settings):
+    """RFC 8460 defines mailto: and https: destinations only; an http: rua would be invalid."""
+    settings.TLSMON_BASE_URL = "http://127.0.0.1:8000"
+    body = reader.get(f"{ADDRESSES}{org.pk}/").json()
+    assert body["record"] == f"v=TLSRPTv1; rua={body['mailto']}"
+    from scans.tools import validate_record
+
+    assert validate_record(domain="example.com", record=body["record"])["verdict"] == "pass"
