@@ -1,21 +1,28 @@
 """Bulk intake for one tenant: thousands of report files per second into PostgreSQL.
 
-Same rules as the one-at-a-time path (raw bytes stored first, reports stored once, roll-ups
-counted once), in batches: one insert for the submissions, one ``reports_store`` call (a
-handful of bulk inserts and one roll-up upsert) and one status update per batch.
+Same rules as the one-at-a-time path (reports stored once, roll-ups counted once), in batches
+of 1,000: per batch one ``COPY`` of the submissions (already carrying their outcome) and one
+``reports_store`` call (a handful of COPYs and two roll-up upserts), in ONE transaction. The raw
+bytes are therefore durable together with their reports rather than before them: a failing
+batch stores nothing and raises, so nothing is left half-written and the caller, who still has
+the files, sees the error. When a concurrent loader stored some of a batch's payloads first, that
+batch falls back to the one-at-a-time order (each submission stored, then processed).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
-from reports.fastinsert import insert_all
+from reports.fastinsert import insert_rows
 from reports.models import Channel, Submission
 from reports.payloads import Unpacked, compress, looks_like_report_file, parse_email, parse_file
 from reports.payloads import sha256_hex as _sha256
@@ -28,7 +35,7 @@ from reports.storage import (
 )
 from reports.summary import IngestSummary
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 
 def _batches(items: Iterable[tuple[bytes, str]], size: int) -> Iterator[list[tuple[bytes, str]]]:
@@ -38,13 +45,19 @@ def _batches(items: Iterable[tuple[bytes, str]], size: int) -> Iterator[list[tup
 
 
 def _new_payloads(
-    organization: Organization, batch: list[tuple[bytes, str]], summary: IngestSummary
+    organization: Organization,
+    batch: list[tuple[bytes, str]],
+    summary: IngestSummary,
+    pending: Collection[str] = (),
 ) -> list[tuple[bytes, str, str]]:
-    """(payload, source, sha256) not stored yet; byte-identical ones count as duplicates."""
+    """(payload, source, sha256) not stored yet; byte-identical ones count as duplicates.
+
+    ``pending``: digests of the previous batch, which may not be committed yet (it is being
+    stored while this batch is prepared)."""
     seen: dict[str, tuple[bytes, str]] = {}
     for payload, source in batch:
         digest = _sha256(payload)
-        if digest in seen:
+        if digest in seen or digest in pending:
             summary.duplicates += 1
         else:
             seen[digest] = (payload, source)
@@ -57,41 +70,105 @@ def _new_payloads(
     return [(p, s, d) for d, (p, s) in seen.items() if d not in stored]
 
 
-def _receive_batch(
-    organization: Organization, new: list[tuple[bytes, str, str]]
-) -> list[Submission]:
-    rows = [
-        Submission(
-            organization=organization,
-            channel=Channel.FILE if looks_like_report_file(p) else Channel.EMAIL,
-            source=s[:500],
-            payload=compress(p),
-            sha256=d,
-            size=len(p),
-        )
-        for p, s, d in new
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A submission row just inserted: what the rest of the batch reads of it (no model
+    instance per row: building them cost more than the insert)."""
+
+    pk: int
+    channel: str
+    source: str
+    sha256: str
+    received_at: datetime
+
+
+SUBMISSION_COLUMNS = (
+    "organization_id",
+    "channel",
+    "source",
+    "content_type",
+    "metadata",
+    "payload",
+    "sha256",
+    "size",
+    "received_at",
+    "status",
+    "error",
+    "processed_at",
+    "attempts",
+)
+
+
+class _StoredConcurrently(Exception):
+    """Another loader stored some of this batch's payloads first."""
+
+
+def _channel(payload: bytes) -> str:
+    return Channel.FILE if looks_like_report_file(payload) else Channel.EMAIL
+
+
+def _unpack(channel: str, source: str, payload: bytes) -> Unpacked:
+    if channel == Channel.EMAIL:
+        return parse_email(payload, source=source, limits=report_limits())
+    return Unpacked(parts=parse_file(payload, source=source, limits=report_limits()))
+
+
+def _store_items(unpacked: list[tuple[Received | Submission, Unpacked]]) -> list[StoreItem]:
+    return [
+        StoreItem(part.report, sub, part.source, header_domain=u.header_domain)
+        for sub, u in unpacked
+        for part in u.parts
+        if part.report is not None
     ]
-    try:
-        with transaction.atomic():
-            insert_all(rows)
-            return rows
-    except IntegrityError:  # a concurrent loader stored some of them: one at a time instead
-        from reports.services import submission_receive
-
-        received = []
-        for row, (p, s, _) in zip(rows, new, strict=True):
-            sub, created = submission_receive(
-                organization=organization, payload=p, channel=row.channel, source=s
-            )
-            if created:
-                received.append(sub)
-        return received
 
 
-def _unpack(submission: Submission, payload: bytes) -> Unpacked:
-    if submission.channel == Channel.EMAIL:
-        return parse_email(payload, source=submission.source, limits=report_limits())
-    return Unpacked(parts=parse_file(payload, source=submission.source, limits=report_limits()))
+def _insert_submissions(rows: list[tuple]) -> list[int]:
+    """Insert in digest order, so two loaders with overlapping batches wait for each other on
+    the unique index instead of deadlocking; returns the ids in the order of ``rows``."""
+    order = sorted(range(len(rows)), key=lambda i: rows[i][6])
+    inserted = insert_rows(Submission, SUBMISSION_COLUMNS, [rows[i] for i in order])
+    ids = [0] * len(rows)
+    for i, pk in zip(order, inserted, strict=True):
+        ids[i] = pk
+    return ids
+
+
+def _prepare(new: list[tuple[bytes, str, str]]) -> list[tuple[str, bytes, Unpacked]]:
+    """(channel, compressed payload, parsed parts) per new payload: pure CPU, no database, so
+    it runs in a worker thread while the previous batch waits for PostgreSQL."""
+    prepared = []
+    for p, s, _ in new:
+        channel = _channel(p)
+        prepared.append((channel, compress(p), _unpack(channel, s[:500], p)))
+    return prepared
+
+
+def _store_batch(
+    organization: Organization,
+    new: list[tuple[bytes, str, str]],
+    prepared: list[tuple[str, bytes, Unpacked]],
+    summary: IngestSummary,
+) -> list[Unpacked]:
+    """Submissions (with their outcome) and their reports in ONE transaction: one commit per
+    batch and no status UPDATE. A failure stores nothing of the batch and propagates, so no
+    submission is left half-processed. Raises ``_StoredConcurrently`` (nothing stored) when a
+    concurrent loader stored some of the payloads."""
+    now, org = timezone.now(), organization.pk
+    rows = [
+        (org, c, s[:500], "", {}, z, d, len(p), now, *submission_outcome(u.parts), now, 1)
+        for (p, s, d), (c, z, u) in zip(new, prepared, strict=True)
+    ]
+    unpacked = [u for _, _, u in prepared]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ids = _insert_submissions(rows)
+        except IntegrityError:
+            raise _StoredConcurrently from None
+        subs = [Received(pk, r[1], r[2], r[6], now) for pk, r in zip(ids, rows, strict=True)]
+        items = _store_items(list(zip(subs, unpacked, strict=True)))
+        summary.merge(reports_store(organization=organization, items=items))
+    return unpacked
 
 
 def _finish(unpacked: list[tuple[Submission, Unpacked]]) -> None:
@@ -106,22 +183,37 @@ def _finish(unpacked: list[tuple[Submission, Unpacked]]) -> None:
         )
 
 
-def _ingest_batch(organization: Organization, batch: list[tuple[bytes, str]]) -> IngestSummary:
-    summary = IngestSummary()
-    new = _new_payloads(organization, batch, summary)
-    payloads = {d: p for p, _, d in new}
-    submissions = _receive_batch(organization, new)
-    unpacked = [(s, _unpack(s, payloads[s.sha256])) for s in submissions]
-    items = [
-        StoreItem(part.report, sub, part.source, header_domain=u.header_domain)
-        for sub, u in unpacked
-        for part in u.parts
-        if part.report is not None
-    ]
+def _store_one_by_one(
+    organization: Organization, new: list[tuple[bytes, str, str]], summary: IngestSummary
+) -> list[Unpacked]:
+    """The batch after a concurrent loader stored some of it: each submission received (and
+    durable) on its own, then the new ones processed as ``submission_process`` would."""
+    from reports.services import submission_receive
+
+    received = []
+    for p, s, _ in new:
+        sub, created = submission_receive(
+            organization=organization, payload=p, channel=_channel(p), source=s
+        )
+        if created:
+            received.append((sub, _unpack(sub.channel, sub.source, p)))
+        else:  # the other loader stored it first: byte-identical to a stored one
+            summary.duplicates += 1
     with transaction.atomic():
-        summary.merge(reports_store(organization=organization, items=items))
-        _finish(unpacked)
-    for _, u in unpacked:
+        summary.merge(reports_store(organization=organization, items=_store_items(received)))
+        _finish(received)
+    return [u for _, u in received]
+
+
+def _ingest_batch(
+    organization: Organization, new: list[tuple[bytes, str, str]], prepared: Future
+) -> IngestSummary:
+    summary = IngestSummary()
+    try:
+        unpacked = _store_batch(organization, new, prepared.result(), summary)
+    except _StoredConcurrently:
+        unpacked = _store_one_by_one(organization, new, summary)
+    for u in unpacked:
         rejections_add(summary, u.parts)
     return summary
 
@@ -136,8 +228,20 @@ def reports_ingest_many(
 
     A payload byte-identical to a stored one counts as one duplicate without being parsed
     again; everything else is counted per report, as in ``submission_process``.
+
+    Pipelined: while batch N is stored (mostly waiting for PostgreSQL), a worker thread
+    compresses and parses batch N+1, whose new payloads were picked before N was committed
+    (N's digests count as stored).
     """
     summary = IngestSummary()
-    for batch in _batches(items, batch_size):
-        summary.merge(_ingest_batch(organization, batch))
+    current, pending = None, ()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-prepare") as worker:
+        for batch in _batches(items, batch_size):
+            new = _new_payloads(organization, batch, summary, pending)
+            following = (new, worker.submit(_prepare, new))
+            if current is not None:
+                summary.merge(_ingest_batch(organization, *current))
+            current, pending = following, {d for _, _, d in new}
+        if current is not None:
+            summary.merge(_ingest_batch(organization, *current))
     return summary

@@ -1,11 +1,12 @@
-"""Insert many model instances fast: ``bulk_create`` without its per-row cost on PostgreSQL.
+"""Insert many rows fast: ``bulk_create`` without its per-row cost on PostgreSQL.
 
 Why: bulk intake must store over 1,000 reports per second, and Django's ``bulk_create`` spends
 most of that budget preparing values row by row. On PostgreSQL the ids are taken from the
-table's sequence first (so each instance knows its id, exactly, for the rows that point at
-it) and the rows go in as one ``INSERT ... SELECT * FROM unnest(<one array per column>)``.
-Other databases use ``bulk_create``. Only plain columns are supported: no defaults are
-computed here, so callers set every field on the instances they pass.
+table's sequence first (so the caller knows each row's id, exactly, for the rows that point at
+it) and the rows go in through ``COPY ... FROM STDIN``, whose row formatting is psycopg's C code.
+The hot paths pass plain tuples (``insert_rows``): building model instances only to take them
+apart again cost more than the insert. Other databases use ``bulk_create``. Only plain columns
+are supported: no defaults are computed here, so callers pass every column.
 """
 
 from __future__ import annotations
@@ -18,11 +19,58 @@ from django.db import connection
 from django.db.models import JSONField, Model
 
 
-def _column_values(objs: Sequence[Model], field) -> list:
-    values = [getattr(obj, field.attname) for obj in objs]
-    if isinstance(field, JSONField):
-        return [json.dumps(v, cls=field.encoder) if v is not None else None for v in values]
-    return values
+def int_array(values) -> str:
+    """A PostgreSQL array literal of integers (cast with ``::bigint[]``): psycopg's list dumper
+    is pure Python per element; a join is not."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _json_columns(fields) -> list[tuple[int, type | None]]:
+    return [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, JSONField)]
+
+
+def _json(value, encoder) -> str | None:
+    if value is None:
+        return None
+    if not value and type(value) in (list, dict):  # most repairs, mx_hosts and metadata
+        return "[]" if type(value) is list else "{}"
+    return json.dumps(value, cls=encoder)
+
+
+def _copy(model: type[Model], fields, rows: Sequence[Sequence]) -> list[int]:
+    """COPY ``rows`` (values for ``fields``, without the id) in; returns their new ids."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in (model._meta.pk, *fields))
+    as_json = _json_columns(fields)
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                if as_json:  # jsonb columns take JSON text in text-format COPY
+                    row = [*row]
+                    for i, encoder in as_json:
+                        row[i] = _json(row[i], encoder)
+                copy.write_row((pk, *row))
+    return ids
+
+
+def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+    """Insert ``rows`` (values for the fields ``names``, by attname) and return their ids."""
+    if not rows:
+        return []
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_attname[name] for name in names]
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, rows)
+    objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
+    model.objects.bulk_create(objs)
+    return [obj.pk for obj in objs]
 
 
 def insert_all(objs: Sequence[Model]) -> None:
@@ -35,25 +83,9 @@ def insert_all(objs: Sequence[Model]) -> None:
         return
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")  # FK ids from instances
-    table = model._meta.db_table
-    connection.ensure_connection()
-    # A server-side-binding cursor on Django's connection (same transaction): the arrays go
-    # as typed parameters instead of being rendered into the SQL text element by element.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-        fields = model._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "
-            f"SELECT * FROM unnest({arrays})",
-            [_column_values(objs, f) for f in fields],
-        )
-    for obj in objs:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows = [[getattr(obj, f.attname) for f in fields] for obj in objs]
+    for obj, pk in zip(objs, _copy(model, fields, rows), strict=True):
+        obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -2,100 +2,94 @@
 
 Only policies inserted by the current transaction are passed in (the caller holds the report's
 advisory lock and skips stored keys), so a re-delivered report is never counted twice.
-``INSERT ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``: on PostgreSQL one statement per
-table with the rows passed as arrays (``unnest``); elsewhere (SQLite 3.24+) ``VALUES`` chunks.
+The database sums them itself, from the rows just inserted:
+``INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE SET n = n + EXCLUDED.n``. Why: only the
+new policies' ids travel (one array literal on PostgreSQL), instead of every roll-up row being
+encoded in Python and sent back. Ordered by the key, so concurrent upserts lock the same rows in
+the same order. Elsewhere (SQLite 3.24+) the ids go in ``IN`` chunks; the sums add up the same.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-import psycopg
 from django.db import connection
 
-from reports.models import DailyFailure, DailyRollup, FailureDetail, ReportPolicy
+from reports.fastinsert import int_array
+from reports.models import DailyFailure, DailyRollup, FailureDetail, Report, ReportPolicy
 
 CHUNK = 500
-# (column, PostgreSQL array type); key columns first, then organization, then the sums.
-ROLLUP_COLUMNS = (
-    ("domain_id", "bigint[]"),
-    ("day", "date[]"),
-    ("organization_name", "text[]"),
-    ("policy_type", "text[]"),
-    ("organization_id", "bigint[]"),
-    ("successful", "bigint[]"),
-    ("failed", "bigint[]"),
-    ("reports", "bigint[]"),
-)
-FAILURE_COLUMNS = (
-    ("domain_id", "bigint[]"),
-    ("day", "date[]"),
-    ("policy_type", "text[]"),
-    ("result_type", "text[]"),
-    ("receiving_mx_hostname", "text[]"),
-    ("sending_mta_ip", "text[]"),
-    ("organization_id", "bigint[]"),
-    ("failed", "bigint[]"),
+ROLLUP_KEY = ("domain_id", "day", "organization_name", "policy_type")
+FAILURE_KEY = (
+    "domain_id",
+    "day",
+    "policy_type",
+    "result_type",
+    "receiving_mx_hostname",
+    "sending_mta_ip",
 )
 
 
-def _upsert(
-    table: str, columns: Sequence[tuple[str, str]], n_key: int, n_sums: int, rows: list
-) -> None:
-    if not rows:
-        return
-    rows.sort()  # a fixed order: concurrent upserts lock the same rows in the same order
-    names = [name for name, _ in columns]
-    key, sums = names[:n_key], names[-n_sums:]
-    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
+def _rollup_sql(ids: str) -> str:
+    p, r = ReportPolicy._meta.db_table, Report._meta.db_table
+    return (
+        f"SELECT p.domain_id, p.day, r.organization_name, p.policy_type, p.organization_id, "
+        f"SUM(p.successful), SUM(p.failed), COUNT(*) "
+        f"FROM {p} p JOIN {r} r ON r.id = p.report_id "
+        f"WHERE p.id {ids} AND p.domain_id IS NOT NULL "
+        f"GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    )
+
+
+def _failure_sql(ids: str) -> str:
+    d, p = FailureDetail._meta.db_table, ReportPolicy._meta.db_table
+    return (
+        f"SELECT p.domain_id, p.day, p.policy_type, d.result_type, d.receiving_mx_hostname, "
+        f"d.sending_mta_ip, p.organization_id, SUM(d.failed_session_count) "
+        f"FROM {d} d JOIN {p} p ON p.id = d.policy_id "
+        f"WHERE d.policy_id {ids} AND p.domain_id IS NOT NULL "
+        f"GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    )
+
+
+def _upsert(model, key: Sequence[str], rest: Sequence[str], select, policy_ids) -> int:
+    """Upsert ``select(ids-condition)``'s rows (``key`` + ``rest`` columns); rows touched."""
+    table = model._meta.db_table
+    sums = rest[1:]  # rest[0] is organization_id
+    insert = f"INSERT INTO {table} ({', '.join((*key, *rest))}) "
+    conflict = f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(
         f"{c} = {table}.{c} + EXCLUDED.{c}" for c in sums
     )
-    insert = f"INSERT INTO {table} ({', '.join(names)}) "
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}" for _, kind in columns)
-        connection.ensure_connection()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(  # typed array parameters, not SQL text rendered per element
-                f"{insert} SELECT * FROM unnest({arrays}) {conflict}",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
-        return
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    touched = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
+        if connection.vendor == "postgresql":
             cursor.execute(
-                f"{insert} VALUES {', '.join([one] * len(chunk))} {conflict}",
-                [value for row in chunk for value in row],
+                insert + select("= ANY(%s::bigint[])") + conflict, [int_array(policy_ids)]
             )
+            return cursor.rowcount
+        for start in range(0, len(policy_ids), CHUNK):
+            chunk = policy_ids[start : start + CHUNK]
+            cursor.execute(
+                insert + select(f"IN ({', '.join(['%s'] * len(chunk))})") + conflict, chunk
+            )
+            touched += cursor.rowcount
+    return touched
 
 
-def rollups_add(
-    *, policies: Iterable[ReportPolicy], details: Iterable[FailureDetail]
-) -> tuple[int, int]:
-    """Add new policies (with a domain) and their failure details to the daily roll-ups.
-
-    Returns the number of roll-up and failure rows touched.
-    """
-    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for p in policies:
-        if p.domain_id is None:
-            continue
-        key = (p.domain_id, p.day, p.report.organization_name, p.policy_type, p.organization_id)
-        figures = totals[key]
-        figures[0] += p.successful
-        figures[1] += p.failed
-        figures[2] += 1
-    failures: dict[tuple, int] = defaultdict(int)
-    for d in details:
-        p = d.policy
-        if p.domain_id is None:
-            continue
-        key = (p.domain_id, p.day, p.policy_type, d.result_type, d.receiving_mx_hostname)
-        failures[(*key, d.sending_mta_ip, p.organization_id)] += d.failed_session_count
-    rollup_rows = [[*key, *figures] for key, figures in totals.items()]
-    failure_rows = [[*key, n] for key, n in failures.items()]
-    _upsert(DailyRollup._meta.db_table, ROLLUP_COLUMNS, 4, 3, rollup_rows)
-    _upsert(DailyFailure._meta.db_table, FAILURE_COLUMNS, 6, 1, failure_rows)
-    return len(rollup_rows), len(failure_rows)
+def rollups_add(*, policy_ids: Sequence[int]) -> tuple[int, int]:
+    """Add the policies just inserted (ids; those with a domain count) and their failure
+    details to the daily roll-ups. Returns the number of roll-up and failure rows touched."""
+    if not policy_ids:
+        return 0, 0
+    policy_ids = sorted(policy_ids)
+    rollups = _upsert(
+        DailyRollup,
+        ROLLUP_KEY,
+        ("organization_id", "successful", "failed", "reports"),
+        _rollup_sql,
+        policy_ids,
+    )
+    failures = _upsert(
+        DailyFailure, FAILURE_KEY, ("organization_id", "failed"), _failure_sql, policy_ids
+    )
+    return rollups, failures

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Domain, Organization
 from reports import report_parsing as rp
-from reports.fastinsert import insert_all
+from reports.fastinsert import insert_rows, int_array
 from reports.models import (
     FailureDetail,
     QuarantinedPolicy,
@@ -45,7 +45,7 @@ class StoreItem:
     """One parsed report to store for a tenant, and where it came from."""
 
     report: rp.Report
-    submission: Submission | None
+    submission: Submission | None  # or any row with .pk and .received_at (bulk.Received)
     source: str
     header_domain: str = ""  # TLS-Report-Domain of the email that carried it
     hints: tuple[str, ...] | None = None  # routing hints; default: the report's policy domains
@@ -95,19 +95,62 @@ def merge_same_keys(policies: Sequence[rp.Policy]) -> list[rp.Policy]:
     return list(merged.values())
 
 
+# Columns of the rows ``_State`` plans (plain tuples: no model instances in the hot path).
+REPORT_COLUMNS = (
+    "organization_id",
+    "submission_id",
+    "organization_name",
+    "report_id",
+    "contact_info",
+    "start",
+    "end",
+    "repairs",
+    "received_at",
+)
+POLICY_COLUMNS = (  # report_id first: filled in once the new reports have ids
+    "report_id",
+    "organization_id",
+    "domain_id",
+    "day",
+    "policy_type",
+    "policy_domain",
+    "routed_by",
+    "policy_strings",
+    "mx_hosts",
+    "successful",
+    "failed",
+)
+DETAIL_COLUMNS = (  # policy_id first: filled in once the new policies have ids
+    "policy_id",
+    "result_type",
+    "sending_mta_ip",
+    "receiving_mx_hostname",
+    "receiving_mx_helo",
+    "receiving_ip",
+    "failed_session_count",
+    "failure_reason_code",
+    "additional_information",
+)
+
+
 @dataclass
 class _State:
-    """What is already stored for the reports of one batch, updated as the batch is planned."""
+    """What is already stored for the reports of one batch, updated as the batch is planned.
+
+    ``reports`` maps each known report to its id, or to None while it is only planned (its
+    row in ``new_reports``); new policies and details name their parent by key / index until
+    ``_write`` knows the ids.
+    """
 
     organization: Organization
-    domains: dict[str, Domain]
-    reports: dict[ReportKey, Report]
+    domains: dict[str, int]
+    reports: dict[ReportKey, int | None]
     policy_keys: set[PolicyKey]
     quarantine_keys: set[PolicyKey]
     now: datetime
-    new_reports: list[Report] = field(default_factory=list)
-    new_policies: list[ReportPolicy] = field(default_factory=list)
-    new_details: list[FailureDetail] = field(default_factory=list)
+    new_reports: dict[ReportKey, tuple] = field(default_factory=dict)
+    new_policies: list[tuple[ReportKey, list]] = field(default_factory=list)
+    new_details: list[tuple[int, list]] = field(default_factory=list)
     new_quarantine: list[tuple[ReportKey, QuarantinedPolicy]] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
 
@@ -118,9 +161,9 @@ class _State:
         # Both columns of the unique index, so the lookup stays an index scan as reports grow.
         reports = Report.objects.filter(
             organization=organization, organization_name__in=reporters, report_id__in=ids
-        )
-        stored = {k: r for r in reports if (k := (r.organization_name, r.report_id)) in keys}
-        policies = ReportPolicy.objects.filter(report__in=[r.pk for r in stored.values()])
+        ).values_list("organization_name", "report_id", "pk")
+        stored = {(a, b): pk for a, b, pk in reports if (a, b) in keys}
+        policies = ReportPolicy.objects.filter(report__in=list(stored.values()))
         quarantined = QuarantinedPolicy.objects.filter(
             organization=organization, organization_name__in=reporters, report_identifier__in=ids
         )
@@ -141,45 +184,45 @@ class _State:
             now=timezone.now(),
         )
 
-    def report_row(self, item: StoreItem) -> Report:
+    def report_row(self, item: StoreItem) -> ReportKey:
         key = report_key(item.report)
         if key not in self.reports:
-            r = item.report
-            self.reports[key] = Report(
-                organization=self.organization,
-                submission=item.submission,
-                organization_name=key[0],
-                report_id=key[1],
-                contact_info=_clip(r.contact_info, 255),
-                start=r.start,
-                end=r.end,
-                repairs=list(r.repairs),
-                received_at=item.submission.received_at if item.submission else self.now,
+            r, sub = item.report, item.submission
+            self.reports[key] = None
+            self.new_reports[key] = (
+                self.organization.pk,
+                sub.pk if sub else None,
+                *key,
+                _clip(r.contact_info, 255),
+                r.start,
+                r.end,
+                list(r.repairs),
+                sub.received_at if sub else self.now,
             )
-            self.new_reports.append(self.reports[key])
-        return self.reports[key]
+        return key
 
     def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> None:
-        row = ReportPolicy(
-            report=self.report_row(item),
-            organization=self.organization,
-            domain=self.domains[route.domain_name],
-            day=item.report.start.astimezone(UTC).date(),
-            policy_type=key[3],
-            policy_domain=key[2],
-            routed_by=route.routed_by,
-            policy_strings=list(policy.policy_strings),
-            mx_hosts=list(policy.mx_hosts),
-            successful=policy.successful_sessions,
-            failed=policy.failed_sessions,
-        )
-        self.new_policies.append(row)
-        self.new_details.extend(_detail_row(row, d) for d in policy.failure_details)
+        index = len(self.new_policies)
+        row = [
+            None,  # report_id
+            self.organization.pk,
+            self.domains[route.domain_name],
+            item.report.start.astimezone(UTC).date(),
+            key[3],
+            key[2],
+            route.routed_by,
+            list(policy.policy_strings),
+            list(policy.mx_hosts),
+            policy.successful_sessions,
+            policy.failed_sessions,
+        ]
+        self.new_policies.append((self.report_row(item), row))
+        self.new_details.extend((index, _detail_row(d)) for d in policy.failure_details)
 
     def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
         row = QuarantinedPolicy(
             organization=self.organization,
-            submission=item.submission,
+            submission_id=item.submission.pk if item.submission else None,
             organization_name=key[0],
             report_identifier=key[1],
             policy_type=key[3],
@@ -193,28 +236,30 @@ class _State:
         self.new_quarantine.append((key[:2], row))
 
 
-def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str, Domain]:
-    """The tenant's domains that any policy, hint or header of these reports could name."""
+def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str, int]:
+    """The tenant's domains (name -> id) that any policy, hint or header of these reports could
+    name."""
     names = {normalize_policy_domain(i.header_domain) for i in items}
     for item in items:
         names.update(normalize_policy_domain(p.policy_domain) for p in item.report.policies)
         names.update(normalize_policy_domain(h) for h in item.hints or ())
     names.discard("")
-    return {d.name: d for d in Domain.objects.filter(organization=organization, name__in=names)}
+    domains = Domain.objects.filter(organization=organization, name__in=names)
+    return dict(domains.values_list("name", "pk"))
 
 
-def _detail_row(policy: ReportPolicy, d: rp.FailureDetail) -> FailureDetail:
-    return FailureDetail(
-        policy=policy,
-        result_type=_clip(d.result_type, 100),
-        sending_mta_ip=_clip(d.sending_mta_ip, 64),
-        receiving_mx_hostname=_clip(d.receiving_mx_hostname, 253),
-        receiving_mx_helo=_clip(d.receiving_mx_helo, 253),
-        receiving_ip=_clip(d.receiving_ip, 64),
-        failed_session_count=d.failed_session_count,
-        failure_reason_code=d.failure_reason_code or "",
-        additional_information=d.additional_information or "",
-    )
+def _detail_row(d: rp.FailureDetail) -> list:
+    return [
+        None,  # policy_id
+        _clip(d.result_type, 100),
+        _clip(d.sending_mta_ip, 64),
+        _clip(d.receiving_mx_hostname, 253),
+        _clip(d.receiving_mx_helo, 253),
+        _clip(d.receiving_ip, 64),
+        d.failed_session_count,
+        d.failure_reason_code or "",
+        d.additional_information or "",
+    ]
 
 
 def _hints(item: StoreItem) -> tuple[str, ...]:
@@ -296,22 +341,37 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
 
 
 def _write(state: _State) -> None:
-    insert_all(state.new_reports)
-    insert_all(state.new_policies)
-    insert_all(state.new_details)
+    report_ids = insert_rows(Report, REPORT_COLUMNS, list(state.new_reports.values()))
+    state.reports.update(zip(state.new_reports, report_ids, strict=True))
+    for rkey, row in state.new_policies:
+        row[0] = state.reports[rkey]
+    policy_ids = insert_rows(ReportPolicy, POLICY_COLUMNS, [row for _, row in state.new_policies])
+    for index, row in state.new_details:
+        row[0] = policy_ids[index]
+    insert_rows(FailureDetail, DETAIL_COLUMNS, [row for _, row in state.new_details])
     for rkey, row in state.new_quarantine:
-        row.report = state.reports.get(rkey)
+        row.report_id = state.reports.get(rkey)
     QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
     if state.resolved:
         QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
-    rollups_add(policies=state.new_policies, details=state.new_details)
-    _touch_domains({p.domain_id for p in state.new_policies}, state.now)
+    rollups_add(policy_ids=policy_ids)
+    _touch_domains({row[2] for _, row in state.new_policies}, state.now)
 
 
 def _touch_domains(domain_ids: set[int], now: datetime) -> None:
     """``last_report_at = max(last_report_at, now)``, locking rows in id order (no deadlocks
-    between two batches that share domains)."""
+    between two batches that share domains); on PostgreSQL in one statement."""
     if not domain_ids:
+        return
+    if connection.vendor == "postgresql":
+        table = Domain._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_report_at = %s WHERE id IN ("
+                f"SELECT id FROM {table} WHERE id = ANY(%s::bigint[]) "
+                "AND (last_report_at IS NULL OR last_report_at < %s) ORDER BY id FOR UPDATE)",
+                [now, int_array(sorted(domain_ids)), now],
+            )
         return
     stale = (
         Domain.objects.filter(pk__in=domain_ids)
