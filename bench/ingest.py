@@ -14,27 +14,23 @@ PostgreSQL), migrates it, creates a tenant owning every generated policy domain 
 ``reports.bulk.reports_ingest_many`` over the N reports (wall time), then again over the same
 bytes (all duplicates). Part (c) runs ``gunicorn tlsmon.wsgi -w 2`` on that database and POSTs M
 new reports to ``/tlsrpt/<token>/`` from C client threads (``bench.gunicorn_intake``).
+Reports come from ``bench.report_generator``; the database side lives in ``bench.ingest_db``.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import random
 import resource
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.gunicorn_intake import (
-    GZIP_MAGIC,
     MemorySampler,
     Posted,
     gunicorn_start,
@@ -42,21 +38,23 @@ from bench.gunicorn_intake import (
     post_all,
     wait_healthy,
 )
+from bench.ingest_db import (
+    DEFAULT_DATABASE_URL,
+    IngestFigures,
+    bench_db_ingest,
+    database_recreate,
+    django_setup,
+    print_ingest,
+    progress,
+    tenant_create,
+)
+from bench.report_generator import generate_reports, iter_reports
 from reports.report_parsing import parse_report
 
 RATIO_TARGET = 0.40
 INGEST_TARGET = 1_000  # reports/s into PostgreSQL
 MEMORY_TARGET = 300e6  # bytes, the whole run
 MIB = 1024 * 1024
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tlsmon_bench"
-_RESULT_TYPES = (
-    "certificate-expired",
-    "certificate-host-mismatch",
-    "certificate-not-trusted",
-    "starttls-not-supported",
-    "validation-failure",
-    "sts-policy-fetch-error",
-)
 
 
 @dataclass(frozen=True)
@@ -70,153 +68,6 @@ class ParseFigures:
     @property
     def ratio(self) -> float:
         return self.parser_per_second / self.baseline_per_second
-
-
-# --- report generation -------------------------------------------------------------------------
-
-
-def iter_documents(
-    count: int = 20_000, *, seed: int = 8460, id_suffix: str = ""
-) -> Iterator[dict[str, Any]]:
-    """``count`` report documents, deterministic for a seed, one at a time.
-
-    Report-ids are unique within a run (the rare Google-style (day, domain) collision gets the
-    index appended). ``id_suffix`` is appended to every report-id: the same reports (same policy
-    domains) under new ids, i.e. new reports for the database.
-    """
-    rng = random.Random(seed)
-    seen: set[str] = set()
-    for index in range(count):
-        shape = _google_like if rng.random() < 0.6 else _microsoft_like
-        document = shape(rng, index)
-        if document["report-id"] in seen:  # same reporter, domain and day: make it another one
-            document["report-id"] += f"-{index}"
-        seen.add(document["report-id"])
-        document["report-id"] += id_suffix
-        yield document
-
-
-def encode(document: dict[str, Any], index: int) -> bytes:
-    """The file body of a report: compact JSON, gzipped for every second one (odd ``index``)."""
-    raw = json.dumps(document, separators=(",", ":")).encode()
-    return gzip.compress(raw, mtime=0) if index % 2 else raw
-
-
-def iter_reports(count: int = 20_000, *, seed: int = 8460, id_suffix: str = "") -> Iterator[bytes]:
-    """Report bodies, streamed: never more than one document in memory."""
-    for index, document in enumerate(iter_documents(count, seed=seed, id_suffix=id_suffix)):
-        yield encode(document, index)
-
-
-def generate_reports(count: int = 20_000, *, seed: int = 8460) -> list[bytes]:
-    """``count`` report bodies, deterministic for a seed; every second one gzipped."""
-    return list(iter_reports(count, seed=seed))
-
-
-def policy_domains(count: int, *, seed: int = 8460) -> set[str]:
-    """Every policy-domain the first ``count`` generated reports name (the tenant's domains)."""
-    return {
-        entry["policy"]["policy-domain"]
-        for document in iter_documents(count, seed=seed)
-        for entry in document["policies"]
-    }
-
-
-def _domain(rng: random.Random, index: int) -> str:
-    return f"client{index % 997}-{rng.randrange(100)}.example"
-
-
-def _day(rng: random.Random) -> date:
-    return date(2025, 1, 1) + timedelta(days=rng.randrange(365))
-
-
-def _details(rng: random.Random, domain: str, failed: int) -> list[dict[str, Any]]:
-    if not failed or rng.random() < 0.3:
-        return []
-    count = rng.choice((1, 1, 2, 3, 5, 20))
-    return [
-        {
-            "result-type": rng.choice(_RESULT_TYPES),
-            "sending-mta-ip": f"209.85.{rng.randrange(256)}.{rng.randrange(256)}",
-            "receiving-mx-hostname": f"mx{n}.{domain}",
-            "receiving-ip": f"198.51.100.{rng.randrange(256)}",
-            "failed-session-count": max(1, failed // count),
-        }
-        for n in range(count)
-    ]
-
-
-def _google_like(rng: random.Random, index: int) -> dict[str, Any]:
-    domain, day = _domain(rng, index), _day(rng)
-    failed = rng.choice((0, 0, 0, 1, 3, 40))
-    return {
-        "organization-name": "Google Inc.",
-        "date-range": {
-            "start-datetime": f"{day}T00:00:00Z",
-            "end-datetime": f"{day}T23:59:59Z",
-        },
-        "contact-info": "smtp-tls-reporting@google.com",
-        "report-id": f"{day}T00:00:00Z_{domain}",
-        "policies": [
-            {
-                "policy": {
-                    "policy-type": "sts",
-                    "policy-string": [
-                        "version: STSv1",
-                        f"mode: {rng.choice(('enforce', 'testing'))}",
-                        f"mx: mx.{domain}",
-                        "max_age: 604800",
-                    ],
-                    "policy-domain": domain,
-                    "mx-host": [f"mx.{domain}"],
-                },
-                "summary": {
-                    "total-successful-session-count": rng.randrange(1, 5000),
-                    "total-failure-session-count": failed,
-                },
-                **({"failure-details": d} if (d := _details(rng, domain, failed)) else {}),
-            }
-        ],
-    }
-
-
-def _microsoft_like(rng: random.Random, index: int) -> dict[str, Any]:
-    domain, day = _domain(rng, index), _day(rng)
-    policies = [_microsoft_policy(rng, domain, kind) for kind in ("sts", "tlsa", "no-policy-found")]
-    return {
-        "organization-name": "Microsoft Corporation",
-        "date-range": {
-            "start-datetime": f"{day}T00:00:00Z",
-            "end-datetime": f"{day}T23:59:59Z",
-        },
-        "contact-info": "tlsrpt-noreply@microsoft.com",
-        "report-id": f"{rng.randrange(10**17, 10**18)}+{domain}",
-        "policies": policies[: rng.randint(1, 3)],
-    }
-
-
-def _microsoft_policy(rng: random.Random, domain: str, kind: str) -> dict[str, Any]:
-    strings: dict[str, list[str]] = {
-        "sts": ["version: STSv1", "mode: enforce", f"mx: *.{domain}", "max_age: 2592000"],
-        "tlsa": [json.dumps([f"3 1 1 {rng.getrandbits(256):064X}" for _ in range(2)])],
-        "no-policy-found": [],
-    }
-    failed = rng.choice((0, 0, 2, 7))
-    policy: dict[str, Any] = {"policy-type": kind, "policy-domain": domain}
-    if strings[kind]:
-        policy["policy-string"] = strings[kind]
-    entry: dict[str, Any] = {
-        "policy": policy,
-        "summary": {
-            "total-successful-session-count": rng.randrange(1, 800),
-            "total-failure-session-count": failed,
-        },
-    }
-    if failed:
-        entry["failure-details"] = [
-            {"result-type": "sts-policy-fetch-error", "failed-session-count": failed}
-        ]
-    return entry
 
 
 # --- (a) parse-only ----------------------------------------------------------------------------
@@ -260,167 +111,6 @@ def _baseline_text(body: bytes) -> bytes:
     return zlib.decompress(body, 16 + zlib.MAX_WBITS) if body[:2] == b"\x1f\x8b" else body
 
 
-# --- database and tenant (for (b) and (c)) ------------------------------------------------------
-
-
-def database_recreate(url: str) -> None:
-    """Drop and create the bench database (its name must contain "bench": a safety catch)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: the bench database name must contain 'bench'")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def django_setup(url: str) -> None:
-    """Point Django at the bench database (before it reads settings) and migrate it."""
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="tlsmon.settings",
-        DEBUG="false",  # DEBUG would keep every query in memory
-        SECRET_KEY=os.environ.get("SECRET_KEY") or "bench",
-        TLSMON_LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)  # tasks (not used by these paths) run in-process
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def tenant_create(report_count: int, *, seed: int) -> Any:
-    """An organization owning every policy domain of the first ``report_count`` reports."""
-    from accounts.services import domains_bulk_create, organization_create
-
-    organization = organization_create(name="Bench ingest", slug="bench-ingest")
-    names = sorted(policy_domains(report_count, seed=seed))
-    result = domains_bulk_create(organization=organization, names=names)
-    invalid = [row for row in result.rows if row.status == "invalid"]
-    if invalid:
-        raise SystemExit(f"{len(invalid)} generated domains are invalid, e.g. {invalid[0]}")
-    _progress(f"tenant {organization.slug}: {len(names):,} domains")
-    return organization
-
-
-def _progress(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-# --- (b) end-to-end ingest into PostgreSQL -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pass:
-    """One ``reports_ingest_many`` pass over all reports."""
-
-    count: int
-    wall_seconds: float
-    cpu_seconds: float  # this process only (PostgreSQL works in its own processes)
-    accepted: int
-    duplicates: int
-    quarantined: int
-    rejected: int
-
-    @property
-    def per_second(self) -> float:
-        return self.count / self.wall_seconds
-
-
-@dataclass(frozen=True)
-class IngestFigures:
-    first: Pass
-    again: Pass  # the same bytes a second time: all duplicates
-    rows: dict[str, int]  # SELECT count(*) per table after the first pass
-    quarantine_rows: int
-
-    @property
-    def rows_per_second(self) -> float:
-        return sum(self.rows.values()) / self.first.wall_seconds
-
-
-def _items(bodies: Sequence[bytes], label: str) -> Iterator[tuple[bytes, str]]:
-    """``(payload, source)`` pairs, lazily; a progress line every 5,000 reports."""
-    for index, body in enumerate(bodies):
-        if index and index % 5000 == 0:
-            _progress(f"  {label}: {index:,}/{len(bodies):,} reports fed")
-        suffix = ".json.gz" if body[:2] == GZIP_MAGIC else ".json"
-        yield body, f"bench/{index:06d}{suffix}"
-
-
-def _ingest_pass(organization: Any, bodies: Sequence[bytes], label: str) -> Pass:
-    from reports.bulk import reports_ingest_many
-
-    wall, cpu = time.perf_counter(), time.process_time()
-    summary = reports_ingest_many(organization=organization, items=_items(bodies, label))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    _progress(f"  {label}: {summary} in {wall:.1f} s")
-    return Pass(
-        count=len(bodies),
-        wall_seconds=wall,
-        cpu_seconds=cpu,
-        accepted=summary.accepted,
-        duplicates=summary.duplicates,
-        quarantined=summary.quarantined,
-        rejected=len(summary.rejected),
-    )
-
-
-def row_counts() -> dict[str, int]:
-    from django.db import connection
-
-    from reports.models import FailureDetail, Report, ReportPolicy, Submission
-
-    counts = {}
-    with connection.cursor() as cursor:
-        for model in (Submission, Report, ReportPolicy, FailureDetail):
-            cursor.execute(f"SELECT count(*) FROM {model._meta.db_table}")
-            counts[model._meta.db_table] = cursor.fetchone()[0]
-    return counts
-
-
-def bench_db_ingest(organization: Any, bodies: Sequence[bytes]) -> IngestFigures:
-    """Part (b): every report through ``reports_ingest_many``, then the same bytes again.
-
-    The payloads are the encoded bodies already in memory (raw bytes, as a loader reads files);
-    they are fed through a generator, so nothing is decoded ahead of the loader.
-    """
-    from reports.models import QuarantinedPolicy
-
-    first = _ingest_pass(organization, bodies, "(b) ingest")
-    rows = row_counts()
-    again = _ingest_pass(organization, bodies, "(b) again")
-    quarantine_rows = QuarantinedPolicy.objects.filter(organization=organization).count()
-    return IngestFigures(first=first, again=again, rows=rows, quarantine_rows=quarantine_rows)
-
-
-def print_ingest(figures: IngestFigures) -> None:
-    first, again = figures.first, figures.again
-    print(f"end-to-end ingest (reports_ingest_many, PostgreSQL): {first.count:,} reports")
-    print(
-        f"  first pass: {first.wall_seconds:.2f} s wall ({first.cpu_seconds:.2f} s CPU here), "
-        f"{first.per_second:,.0f} reports/s, {figures.rows_per_second:,.0f} rows/s"
-    )
-    print(
-        f"  accepted {first.accepted:,}, duplicates {first.duplicates:,}, "
-        f"quarantined {first.quarantined:,} (rows: {figures.quarantine_rows:,}), "
-        f"rejected {first.rejected:,}"
-    )
-    print("  rows: " + ", ".join(f"{table} {n:,}" for table, n in figures.rows.items()))
-    print(
-        f"  second pass (same bytes): {again.wall_seconds:.2f} s, {again.per_second:,.0f} "
-        f"reports/s, duplicates {again.duplicates:,}, accepted {again.accepted:,}"
-    )
-
-
 # --- (c) HTTPS intake under gunicorn -------------------------------------------------------------
 
 
@@ -447,11 +137,11 @@ def bench_https_intake(
     try:
         wait_healthy(server)
         path = f"/tlsrpt/{organization.report_token}/"
-        _progress(f"  (c) gunicorn on 127.0.0.1:{server.port}, POSTing {count:,} reports")
+        progress(f"  (c) gunicorn on 127.0.0.1:{server.port}, POSTing {count:,} reports")
         with MemorySampler(server) as memory:
             reports = iter_reports(count, seed=seed, id_suffix="-https")
             new = post_all(server.port, path, reports, clients=clients)
-            _progress(f"  (c) re-POSTing {sample:,} of them")
+            progress(f"  (c) re-POSTing {sample:,} of them")
             reports = iter_reports(min(sample, count), seed=seed, id_suffix="-https")
             again = post_all(server.port, path, reports, clients=clients)
         peaks = server.peak_rss_mib()

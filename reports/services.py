@@ -22,13 +22,12 @@ from reports.bulk import reports_ingest_many
 from reports.email_parsing import extract_reports
 from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
 from reports.payloads import Unpacked, compress, parse_email, parse_file, sha256_hex
+from reports.quarantine_json import policy_from_json, report_from_json
 from reports.routing import organization_for_token, report_token_from_address
 from reports.storage import (
     PolicyKey,
     StoreItem,
-    policy_from_json,
     rejections_add,
-    report_from_json,
     report_limits,
     reports_store,
     submission_outcome,

@@ -31,6 +31,7 @@ from reports.models import (
     SubmissionStatus,
 )
 from reports.payloads import Limits, Parsed
+from reports.quarantine_json import header_as_json, policy_as_json
 from reports.report_parsing import ReportTooLarge
 from reports.rollups import rollups_add
 from reports.routing import normalize_policy_domain, route_policy
@@ -266,46 +267,6 @@ def _hints(item: StoreItem) -> tuple[str, ...]:
     if item.hints is not None:
         return item.hints
     return tuple(sorted({p.policy_domain for p in item.report.policies if p.policy_domain}))
-
-
-def policy_as_json(policy: rp.Policy) -> dict:
-    return dataclasses.asdict(policy)
-
-
-def policy_from_json(data: dict) -> rp.Policy:
-    details = tuple(rp.FailureDetail(**d) for d in data.get("failure_details", ()))
-    return rp.Policy(
-        **{
-            **data,
-            "policy_strings": tuple(data.get("policy_strings", ())),
-            "mx_hosts": tuple(data.get("mx_hosts", ())),
-            "failure_details": details,
-        }
-    )
-
-
-def header_as_json(report: rp.Report, header_domain: str = "") -> dict:
-    return {
-        "organization_name": report.organization_name,
-        "report_id": report.report_id,
-        "contact_info": report.contact_info,
-        "start": report.start.isoformat(),
-        "end": report.end.isoformat(),
-        "repairs": list(report.repairs),
-        "tls_report_domain": header_domain,
-    }
-
-
-def report_from_json(header: dict, policies: Sequence[rp.Policy]) -> rp.Report:
-    return rp.Report(
-        organization_name=header["organization_name"],
-        report_id=header["report_id"],
-        contact_info=header.get("contact_info") or "",
-        start=datetime.fromisoformat(header["start"]),
-        end=datetime.fromisoformat(header["end"]),
-        policies=tuple(policies),
-        repairs=tuple(header.get("repairs", ())),
-    )
 
 
 def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
