@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -108,6 +109,24 @@ class Organization(models.Model):
     @property
     def is_client(self) -> bool:
         return self.managed_by_id is not None
+
+    @property
+    def report_mailto(self) -> str:
+        """The mailbox this organization's reports go to (routed by the token, polled by IMAP)."""
+        return f"mailto:{self.report_token}@{settings.TLSMON_REPORT_DOMAIN}"
+
+    @property
+    def report_https_url(self) -> str:
+        """The HTTPS intake URL (RFC 8460 section 5.4) of this organization's reports."""
+        return f"{settings.TLSMON_BASE_URL}/tlsrpt/{self.report_token}/"
+
+    @property
+    def report_destinations(self) -> tuple[str, ...]:
+        """The rua destinations to publish. RFC 8460 knows only mailto: and https:, so a
+        development install served over plain http offers its mailbox alone."""
+        if self.report_https_url.startswith("https://"):
+            return (self.report_mailto, self.report_https_url)
+        return (self.report_mailto,)
 
 
 class Role(models.TextChoices):

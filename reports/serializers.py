@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from rest_framework import serializers
 
 from accounts.models import Organization
@@ -167,14 +166,6 @@ class IngestSummarySerializer(serializers.Serializer):
     rejected = RejectionSerializer(many=True)
 
 
-def mailto_address(organization: Organization) -> str:
-    return f"{organization.report_token}@{settings.TLSMON_REPORT_DOMAIN}"
-
-
-def https_endpoint(organization: Organization) -> str:
-    return f"{settings.TLSMON_BASE_URL}/tlsrpt/{organization.report_token}/"
-
-
 class ReportingAddressSerializer(serializers.ModelSerializer):
     """Where an organization's domains send reports, and the record that says so.
 
@@ -195,16 +186,10 @@ class ReportingAddressSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_mailto(self, organization: Organization) -> str:
-        return f"mailto:{mailto_address(organization)}"
+        return organization.report_mailto
 
     def get_https(self, organization: Organization) -> str:
-        return https_endpoint(organization)
+        return organization.report_https_url
 
     def get_record(self, organization: Organization) -> str:
-        """RFC 8460 only knows ``mailto:`` and ``https:`` destinations: a development install
-        served over plain http publishes its mailbox alone."""
-        destinations = [self.get_mailto(organization)]
-        https = self.get_https(organization)
-        if https.startswith("https://"):
-            destinations.append(https)
-        return f"v=TLSRPTv1; rua={','.join(destinations)}"
+        return f"v=TLSRPTv1; rua={','.join(organization.report_destinations)}"

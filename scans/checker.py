@@ -7,6 +7,7 @@ Independent lookups run concurrently; each step's wall time is kept in ``timings
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable
 from typing import TypeVar
@@ -119,12 +120,14 @@ async def check(
     resolver: Resolver,
     fetcher: PolicyFetcher | None = None,
     report_domain: str = "",
+    suggested_rua: tuple[str, ...] = (),
 ) -> CheckResult:
-    """Check one (already normalized, A-label) domain name."""
+    """Check one (already normalized, A-label) domain name. ``suggested_rua`` fills fixes
+    when the domain publishes no usable destination (see ``Observations.suggested_rua``)."""
     observations = await gather(
         domain, resolver=resolver, fetcher=fetcher, report_domain=report_domain
     )
-    return evaluate(observations)
+    return evaluate(dataclasses.replace(observations, suggested_rua=suggested_rua))
 
 
 def check_sync(

@@ -48,7 +48,7 @@ def evaluate(obs: Observations) -> CheckResult:
         finding = make_finding(Code.DNS_ERROR, domain=obs.domain, detail=detail)
         return _result(obs, Verdict.ERROR, [*mx.findings, finding], mx=mx.summary, records=records)
     selection = check_tlsrpt_txt(tlsrpt.records if tlsrpt.ok else ())
-    findings = [*mx.findings, *record_findings(obs.domain, tlsrpt, selection)]
+    findings = [*mx.findings, *record_findings(obs.domain, tlsrpt, selection, obs.suggested_rua)]
     uris = selection.record.rua if selection.record else ()
     authorizations, external = assess_external(
         obs.domain, uris, obs.authorizations, obs.report_domain
@@ -95,8 +95,12 @@ def _records_seen(obs: Observations) -> dict[str, Any]:
     }
 
 
-def record_findings(domain: str, answer: Answer[str], selection: Selection) -> list[Finding]:
-    rua = _suggested_rua(answer.records, selection)
+def record_findings(
+    domain: str, answer: Answer[str], selection: Selection, fallback: tuple[str, ...] = ()
+) -> list[Finding]:
+    """Findings of the ``_smtp._tls`` TXT; fixes use the domain's own usable destinations,
+    else ``fallback`` (the tenant's TLSMon addresses), else an example mailbox."""
+    rua = _suggested_rua(answer.records, selection) or fallback
     findings = [
         make_finding(
             issue.code, domain=domain, detail=issue.detail, severity=issue.severity, rua=rua

@@ -81,4 +81,7 @@ class Observations:
     mta_sts_policy: PolicyFetch | None = None
     authorizations: tuple[AuthorizationLookup, ...] = ()
     report_domain: str = ""  # TLSMON_REPORT_DOMAIN: a rua host there is TLSMon itself
+    # Destinations to put in a fix when the domain has no usable rua of its own (a monitored
+    # domain's tenant addresses at TLSMon); empty: an example mailbox at the domain.
+    suggested_rua: tuple[str, ...] = ()
     timings_ms: dict[str, int] = field(default_factory=dict)

@@ -57,7 +57,7 @@ class _Outcome:
 
 
 async def _check_all(
-    domains: Sequence[tuple[int, str]],
+    domains: Sequence[tuple[int, str, tuple[str, ...]]],
     *,
     resolver: Resolver,
     fetcher: PolicyFetcher | None,
@@ -66,12 +66,16 @@ async def _check_all(
     semaphore = asyncio.Semaphore(settings.TLSMON_SCAN_CONCURRENCY)
     report_domain = settings.TLSMON_REPORT_DOMAIN
 
-    async def one(domain_id: int, name: str) -> _Outcome:
+    async def one(domain_id: int, name: str, suggested_rua: tuple[str, ...]) -> _Outcome:
         async with semaphore:
             started = time.perf_counter()
             try:
                 result = await check(
-                    name, resolver=resolver, fetcher=fetcher, report_domain=report_domain
+                    name,
+                    resolver=resolver,
+                    fetcher=fetcher,
+                    report_domain=report_domain,
+                    suggested_rua=suggested_rua,
                 )
                 error = ""
             except Exception as exc:  # one broken domain must not stop the chunk
@@ -82,7 +86,7 @@ async def _check_all(
             progress(1)
         return _Outcome(domain_id, result, error, elapsed)
 
-    return list(await asyncio.gather(*(one(pk, name) for pk, name in domains)))
+    return list(await asyncio.gather(*(one(*domain) for domain in domains)))
 
 
 def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) -> None:
@@ -161,7 +165,8 @@ def scan_domains(
     fetcher = fetcher if fetcher is not None else get_policy_fetcher(resolver)
     outcomes = asyncio.run(
         _check_all(
-            [(d.pk, d.name) for d in domains.values()],
+            # Fixes for a domain without a usable rua suggest its tenant's TLSMon addresses.
+            [(d.pk, d.name, d.organization.report_destinations) for d in domains.values()],
             resolver=resolver,
             fetcher=fetcher,
             progress=progress,

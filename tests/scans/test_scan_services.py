@@ -175,3 +175,22 @@ class TestScheduler:
             assert scans_schedule_due(now=now + timedelta(minutes=30)) == 0
         with django_capture_on_commit_callbacks():
             assert scans_schedule_due(now=now + timedelta(minutes=61)) == len(domains)
+
+
+def test_the_fix_for_a_missing_record_names_the_tenants_own_tlsmon_address(
+    scan, dns_server, zone_name, org, settings
+):
+    settings.TLSMON_REPORT_DOMAIN = "reports.tlsmon.example"
+    settings.TLSMON_BASE_URL = "https://tlsmon.example"
+    dns_server.set_zone(zone_name, no_record_domain(zone_name))
+    domain = DomainFactory(organization=org, name=zone_name)
+    scan(domain)
+    finding = next(
+        f for f in Scan.objects.get(domain=domain).findings if f["code"] == "missing_record"
+    )
+    record = (
+        f"v=TLSRPTv1; rua=mailto:{org.report_token}@reports.tlsmon.example,"
+        f"https://tlsmon.example/tlsrpt/{org.report_token}/"
+    )
+    assert f'_smtp._tls.{zone_name}. 3600 IN TXT "{record}"' in finding["fix"]
+    assert "is an example" not in finding["fix"]

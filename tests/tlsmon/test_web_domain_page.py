@@ -111,3 +111,14 @@ def test_reports_of_another_organization_for_the_same_name_never_show(
     login(client, org, Role.VIEWER)
     page = client.get(f"/o/{org.slug}/domains/{scanned_domain.pk}/").content.decode()
     assert "No reports received in this period." in page
+
+
+def test_the_page_shows_the_record_that_sends_reports_to_this_tenants_address(
+    client, msp, client_org
+):
+    """An MSP owner looking at a client's domain gets the client's address, not the MSP's."""
+    domain = DomainFactory(organization=client_org, name="client.example")
+    login(client, msp, Role.OWNER)
+    page = client.get(f"/o/{msp.slug}/domains/{domain.pk}/").content.decode()
+    assert f"mailto:{client_org.report_token}@" in page
+    assert msp.report_token not in page
