@@ -188,8 +188,6 @@ TLSMON_REPORT_MAX_COMPRESSED = envint(
 TLSMON_REPORT_MAX_DECOMPRESSED = envint(
     "TLSMON_REPORT_MAX_DECOMPRESSED", 50 * 1024 * 1024, minimum=1024
 )
-# Days without a report after which a domain with a record counts as "reports silent".
-TLSMON_REPORTS_SILENT_DAYS = envint("TLSMON_REPORTS_SILENT_DAYS", 3, minimum=1)
 # IMAP mailbox polled for reports mailed to <token>@TLSMON_REPORT_DOMAIN (blank host: off).
 TLSMON_IMAP_HOST = envstr("TLSMON_IMAP_HOST", "")
 TLSMON_IMAP_PORT = envint("TLSMON_IMAP_PORT", 993, minimum=1, maximum=65535)
