@@ -228,7 +228,8 @@ def scans_schedule_due(*, now: datetime | None = None) -> int:
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[: settings.TLSMON_SCAN_ROUND_MAX]
         )
-        Domain.objects.all_tenants().filter(pk__in=ids).update(next_scan_at=lease_until)
+        for part in _chunks(ids, 10_000):  # stay far below PostgreSQL's 65,535 parameters
+            Domain.objects.all_tenants().filter(pk__in=part).update(next_scan_at=lease_until)
         for chunk in _chunks(ids, settings.TLSMON_SCAN_CHUNK_SIZE):
             transaction.on_commit(
                 lambda chunk=chunk: scan_domains_task.delay(chunk, ScanTrigger.SCHEDULE)
