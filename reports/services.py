@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from reports.bulk import reports_ingest_many
+from reports.dkim import verify_report_dkim
 from reports.email_parsing import extract_reports
 from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
 from reports.payloads import Unpacked, compress, parse_email, parse_file, sha256_hex
@@ -32,7 +33,7 @@ from reports.storage import (
     reports_store,
     submission_outcome,
 )
-from reports.summary import IngestSummary
+from reports.summary import IngestSummary, Rejection
 
 __all__ = [
     "email_ingest",
@@ -97,7 +98,11 @@ def submission_process(*, submission: Submission) -> IngestSummary:
     Database errors propagate, leaving the submission ``pending`` for a retry or the sweeper.
     """
     Submission.objects.filter(pk=submission.pk).update(attempts=F("attempts") + 1)
-    unpacked = _unpack(submission, submission.raw_payload())
+    raw = submission.raw_payload()
+    refused = _dkim_refusal(submission, raw)
+    if refused:
+        return _reject(submission, refused)
+    unpacked = _unpack(submission, raw)
     items = [
         StoreItem(p.report, submission, p.source, header_domain=unpacked.header_domain)
         for p in unpacked.parts
@@ -112,6 +117,38 @@ def submission_process(*, submission: Submission) -> IngestSummary:
     submission.status, submission.error = status, error
     rejections_add(summary, unpacked.parts)
     return summary
+
+
+def _dkim_refusal(submission: Submission, raw: bytes) -> str:
+    """Check an email's DKIM signature once (kept in ``metadata["dkim"]``); under
+    ``TLSMON_REPORT_DKIM=require`` the reason to refuse it, else "". A failed key lookup
+    (temperror) never refuses: a DNS outage must not drop reports."""
+    mode = settings.TLSMON_REPORT_DKIM
+    if mode == "off" or submission.channel != Channel.EMAIL:
+        return ""
+    result = submission.metadata.get("dkim")
+    if result is None:
+        result = verify_report_dkim(
+            raw,
+            nameservers=list(settings.TLSMON_DNS_NAMESERVERS),
+            timeout=settings.TLSMON_DNS_TIMEOUT,
+        ).as_dict()
+        submission.metadata = {**submission.metadata, "dkim": result}
+        Submission.objects.filter(pk=submission.pk).update(metadata=submission.metadata)
+    if mode == "require" and result["status"] in {"fail", "none"}:
+        return (
+            f"no valid DKIM signature ({result['status']}: {result['detail']}); RFC 8460 "
+            "section 3 says such reports must be ignored"
+        )
+    return ""
+
+
+def _reject(submission: Submission, reason: str) -> IngestSummary:
+    Submission.objects.filter(pk=submission.pk).update(
+        status=SubmissionStatus.REJECTED, error=reason, processed_at=timezone.now()
+    )
+    submission.status, submission.error = SubmissionStatus.REJECTED, reason
+    return IngestSummary(rejected=[Rejection(submission.source, reason)])
 
 
 def submission_enqueue(*, submission: Submission) -> None:

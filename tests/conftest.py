@@ -119,3 +119,11 @@ def tasks_in_process():
     yield
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
     _forget_result_backend()
+
+
+@pytest.fixture(autouse=True)
+def _no_dkim_lookups(settings):
+    """The report emails in the tests are real samples signed by Google, Microsoft, ...: their
+    keys cannot be fetched on a closed network. tests/reports/test_dkim.py switches the check
+    on against its own DNS server."""
+    settings.TLSMON_REPORT_DKIM = "off"

@@ -188,6 +188,11 @@ TLSMON_REPORT_MAX_COMPRESSED = envint(
 TLSMON_REPORT_MAX_DECOMPRESSED = envint(
     "TLSMON_REPORT_MAX_DECOMPRESSED", 50 * 1024 * 1024, minimum=1024
 )
+# DKIM of report emails (RFC 8460 section 3): "record" the outcome on the submission,
+# "require" a passing signature (unsigned or failing mail is rejected), or "off".
+TLSMON_REPORT_DKIM = envstr("TLSMON_REPORT_DKIM", "record").lower()
+if TLSMON_REPORT_DKIM not in {"off", "record", "require"}:
+    raise EnvError(f"TLSMON_REPORT_DKIM={TLSMON_REPORT_DKIM!r}: use off, record or require")
 # IMAP mailbox polled for reports mailed to <token>@TLSMON_REPORT_DOMAIN (blank host: off).
 TLSMON_IMAP_HOST = envstr("TLSMON_IMAP_HOST", "")
 TLSMON_IMAP_PORT = envint("TLSMON_IMAP_PORT", 993, minimum=1, maximum=65535)

@@ -84,3 +84,7 @@ def own(db):
         ]
 
     return make
+
+
+# The loopback Knot server and unique zone names of the scan tests (used by the DKIM tests).
+from tests.scans.conftest import dns_server, zone_name  # noqa: E402, F401
