@@ -63,7 +63,6 @@ class DomainScanViewSet(OrgScopedViewSet):
     def scan(self, request, pk=None):
         domain = self.get_object()
         scan = services.scan_request(domain=domain, trigger=ScanTrigger.API)
-        scan.refresh_from_db(fields=["status"])  # already done when tasks run in-process
         url = request.build_absolute_uri(reverse("scan-detail", args=[scan.pk]))
         return Response(
             {"id": scan.pk, "status": scan.status, "url": url},

@@ -221,13 +221,18 @@ def scan_results_store(
 
 
 def scan_request(*, domain: Domain, trigger: str = ScanTrigger.API) -> Scan:
-    """Queue an on-demand scan; the returned row is polled until its status leaves "queued"."""
+    """Queue an on-demand scan; the returned row is polled until its status leaves "queued".
+
+    Outside a transaction with in-process tasks (the quickstart) the scan has already run when
+    this returns, so the status is re-read for the caller.
+    """
     from scans.tasks import scan_domains as scan_domains_task
 
     scan = Scan.objects.create(domain=domain, trigger=trigger)
     transaction.on_commit(
         lambda: scan_domains_task.delay([domain.pk], trigger, {str(domain.pk): scan.pk})
     )
+    scan.refresh_from_db(fields=["status"])
     return scan
 
 

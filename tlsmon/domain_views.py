@@ -27,7 +27,6 @@ def domain_page(request, domain_id: int):
         raise Http404("no such domain")
     if request.method == "POST":
         scan = scan_request(domain=domain, trigger=ScanTrigger.WEB)
-        scan.refresh_from_db(fields=["status"])  # done already when tasks run in-process
         note = "queued; reload in a few seconds" if scan.status == ScanStatus.QUEUED else "done"
         messages.success(request, f"Scan #{scan.pk} {note}.")
         return redirect("domain", slug=access.organization.slug, domain_id=domain.pk)
