@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.scans.conftest import dns_server, zone_name  # noqa: F401  (shared fixtures)
+from tests.scans.conftest import dns_server, dns_settings, zone_name  # noqa: F401  (shared fixtures)
 from tests.services import require_service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

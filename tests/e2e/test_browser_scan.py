@@ -20,12 +20,11 @@ def test_a_member_scans_a_domain_and_sees_the_record_to_publish(
     browser,
     live_server,
     org,
-    settings,
+    dns_settings,
     dns_server,
     zone_name,
     tasks_in_process,
 ):
-    settings.TLSMON_DNS_NAMESERVERS = dns_server.nameservers
     dns_server.set_zone(zone_name, no_record_domain(zone_name))
     domain = DomainFactory(organization=org, name=zone_name)
     user = MembershipFactory(organization=org, role=Role.MEMBER).user

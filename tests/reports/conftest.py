@@ -87,4 +87,4 @@ def own(db):
 
 
 # The loopback Knot server and unique zone names of the scan tests (used by the DKIM tests).
-from tests.scans.conftest import dns_server, zone_name  # noqa: E402, F401
+from tests.scans.conftest import dns_server, dns_settings, zone_name  # noqa: E402, F401

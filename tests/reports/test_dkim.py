@@ -62,12 +62,10 @@ def signed(raw: bytes, sender_domain: str, key) -> bytes:
 
 
 @pytest.fixture
-def sender(dns_server, zone_name, key, settings):
+def sender(dns_server, zone_name, key, dns_settings):
     """A reporting domain whose DKIM key is published in the loopback DNS server."""
     dns_server.set_zone(zone_name, key_record(key))
-    settings.TLSMON_DNS_NAMESERVERS = dns_server.nameservers
-    settings.TLSMON_DNS_TIMEOUT = 2.0
-    settings.TLSMON_REPORT_DKIM = "record"
+    dns_settings.TLSMON_REPORT_DKIM = "record"
     return zone_name
 
 
@@ -122,12 +120,10 @@ def test_require_mode_accepts_a_valid_signature(org, own, sender, key, settings)
 
 
 def test_a_failed_key_lookup_is_temperror_and_never_refuses(
-    org, own, dns_server, zone_name, key, settings
+    org, own, dns_server, zone_name, key, dns_settings
 ):
     dns_server.set_broken_zone(zone_name)  # SERVFAIL for the key
-    settings.TLSMON_DNS_NAMESERVERS = dns_server.nameservers
-    settings.TLSMON_DNS_TIMEOUT = 2.0
-    settings.TLSMON_REPORT_DKIM = "require"
+    dns_settings.TLSMON_REPORT_DKIM = "require"
     own(org, "example.com")
     summary, submission = ingest(org, signed(report_mail(zone_name, "example.com"), zone_name, key))
     assert submission.metadata["dkim"]["status"] == "temperror"

@@ -65,6 +65,14 @@ def zone_name() -> str:
 
 
 @pytest.fixture
+def dns_settings(settings, dns_server: KnotServer):
+    """Point the settings-built resolvers (scans, DKIM) at the loopback Knot server."""
+    settings.TLSMON_DNS_NAMESERVERS = dns_server.nameservers
+    settings.TLSMON_DNS_TIMEOUT = 2.0
+    return settings
+
+
+@pytest.fixture
 def resolver(dns_server: KnotServer) -> DnsPythonResolver:
     return build_resolver(dns_server.nameservers, timeout=2.0, retries=0)
 

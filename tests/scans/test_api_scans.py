@@ -12,10 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def live_dns(settings, dns_server, mta_sts_server):
+def live_dns(dns_settings, mta_sts_server):
     """Point the settings-built resolver and fetcher at the loopback servers."""
-    settings.TLSMON_DNS_NAMESERVERS = dns_server.nameservers
-    settings.TLSMON_DNS_TIMEOUT = 2.0
+    settings = dns_settings
     settings.TLSMON_FETCH_ALLOW_PRIVATE = True
     settings.TLSMON_MTA_STS_PORT = mta_sts_server.port
     settings.TLSMON_MTA_STS_CA_FILE = mta_sts_server.ca_file

@@ -15,12 +15,6 @@ from tests.scans.zones import good_domain, no_record_domain
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def live_dns(settings, dns_server):
-    settings.TLSMON_DNS_NAMESERVERS = dns_server.nameservers
-    settings.TLSMON_DNS_TIMEOUT = 2.0
-
-
 def run(*args) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command(*args, stdout=out, stderr=err)
@@ -28,7 +22,7 @@ def run(*args) -> tuple[str, str]:
 
 
 def test_scan_org_scans_its_domains_and_prints_a_summary_per_verdict(
-    org, other_org, dns_server, zone_name, live_dns
+    org, other_org, dns_server, zone_name, dns_settings
 ):
     dns_server.set_zones(
         {f"a.{zone_name}": no_record_domain(f"a.{zone_name}"), f"b.{zone_name}": []}
@@ -45,7 +39,7 @@ def test_scan_org_scans_its_domains_and_prints_a_summary_per_verdict(
     assert set(Scan.objects.values_list("trigger", flat=True)) == {"command"}
 
 
-def test_scan_shows_a_progress_bar_on_stderr(org, dns_server, zone_name, live_dns):
+def test_scan_shows_a_progress_bar_on_stderr(org, dns_server, zone_name, dns_settings):
     dns_server.set_zone(zone_name, no_record_domain(zone_name))
     DomainFactory(organization=org, name=zone_name)
     _, err = run("scan", "--domain", zone_name.upper())
@@ -63,7 +57,7 @@ def test_scan_of_an_unknown_organization_is_a_clear_error(org):
 
 
 def test_authorization_records_prints_zone_lines_with_what_the_last_scan_saw(
-    org, settings, dns_server, zone_name, live_dns
+    org, settings, dns_server, zone_name, dns_settings
 ):
     """GIVEN two domains whose records send reports to TLSMon's mailbox domain, one of which
     is authorized under that domain, WHEN both are scanned, THEN the command prints a zone
