@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.domain_names import DomainNameError, normalize_domain_name
-from accounts.models import Domain, Organization
+from accounts.models import Domain, Organization, ScanVerdict
 from accounts.selectors import organization_choices
 
 
@@ -23,7 +23,12 @@ class ScopedOrganizationField(serializers.SlugRelatedField):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    managed_by = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    managed_by = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The managing MSP's slug; null for an organization nobody manages.",
+    )
     domain_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -60,6 +65,13 @@ class TagListField(serializers.ListField):
 class DomainSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     tags = serializers.SerializerMethodField()
+    # Declared: a read-only model field loses allow_blank, and "" must be in the schema's enum.
+    scan_verdict = serializers.ChoiceField(
+        choices=ScanVerdict.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Blank until the first scan.",
+    )
     scan_gaps = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Coverage gaps, latest scan."
     )

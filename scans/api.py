@@ -70,8 +70,11 @@ class DomainScanViewSet(OrgScopedViewSet):
             headers={"Location": url},
         )
 
-    @extend_schema(summary="This domain's scan history, newest first")
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        summary="This domain's scan history, newest first",
+        responses={200: ScanSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])  # paginated, never filtered
     def scans(self, request, pk=None):
         domain = self.get_object()
         queryset = Scan.objects.filter(domain=domain).select_related("domain")

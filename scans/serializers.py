@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.models import ScanVerdict
 from scans.models import Scan, ScanChange
 
 
@@ -23,6 +24,10 @@ class ScanChangeSerializer(serializers.ModelSerializer):
 class ScanSerializer(serializers.ModelSerializer):
     domain_name = serializers.CharField(source="domain.name", read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
+    # Declared: a read-only model field loses allow_blank, and "" must be in the schema's enum.
+    verdict = serializers.ChoiceField(
+        choices=ScanVerdict.choices, allow_blank=True, read_only=True, help_text="Blank until done."
+    )
 
     class Meta:
         model = Scan

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
@@ -18,6 +19,12 @@ def _as_drf(exc: Exception) -> Exception:
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         return exceptions.ValidationError(detail=detail)
+    # As DRF's own handler does, so these get its codes (not_found, permission_denied) here too.
+    # Http404 comes from get_object() and from an unknown ?format=, often with no message.
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(*exc.args)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(*exc.args)
     return exc
 
 

@@ -23,9 +23,16 @@ _DESCRIPTIONS = {
     "400": "Invalid input or filter; `fields` names each problem.",
     "401": "Missing, unknown, revoked or expired token.",
     "403": "The token is read-only, or the action is not allowed for this organization.",
-    "404": "No such object in the organizations this token reaches.",
+    "404": (
+        "No such object in the organizations this token reaches, no such `page` of a list, "
+        "or no such `format`."
+    ),
     "429": "Rate limit reached; retry after the `Retry-After` header's seconds.",
 }
+
+
+def _query_parameters(operation: dict) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
 
 
 def _error_response(code: str) -> dict:
@@ -47,7 +54,8 @@ def add_error_responses(result, generator, request, public):
             codes = ["400", "401", "429"]
             if method in {"post", "put", "patch", "delete"}:
                 codes.append("403")
-            if "{" in path:
+            # DRF answers 404 for a page past the last one and for an unknown ?format=.
+            if "{" in path or {"page", "format"} & _query_parameters(operation):
                 codes.append("404")
             responses = operation.setdefault("responses", {})
             for code in codes:

@@ -75,3 +75,47 @@ def test_the_docs_page_serves_swagger_ui_from_our_own_static_files(client):
     assert response.status_code == 200
     assert b"drf_spectacular_sidecar" in response.content
     assert b"cdn." not in response.content
+
+
+# Found by schemathesis (scripts/api_contract): the schema must allow what the API answers.
+
+
+@pytest.fixture(scope="module")
+def api_schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_an_unknown_object_id_is_a_json_404_named_not_found(org, api_client):
+    response = api_client(org).get("/api/v1/domains/999999/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_unknown_format_is_a_json_404_named_not_found(org, api_client):
+    response = api_client(org).get("/api/v1/domains/?format=xml")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found" and response.json()["detail"]
+
+
+def test_every_paginated_list_documents_the_404_of_a_page_past_the_end(org, api_client, api_schema):
+    assert api_client(org).get("/api/v1/domains/?page=2").status_code == 404
+    for path, operations in api_schema["paths"].items():
+        for method, operation in operations.items():
+            if any(p["name"] == "page" for p in operation.get("parameters", [])):
+                assert "404" in operation["responses"], (method, path)
+
+
+def test_a_never_scanned_verdict_and_an_unmanaged_organization_fit_the_schema(api_schema):
+    schemas = api_schema["components"]["schemas"]
+    blank = {"$ref": "#/components/schemas/BlankEnum"}
+    assert blank in schemas["Domain"]["properties"]["scan_verdict"]["oneOf"]
+    assert blank in schemas["Scan"]["properties"]["verdict"]["oneOf"]
+    assert schemas["Organization"]["properties"]["managed_by"]["nullable"] is True
+
+
+def test_a_domains_scan_history_is_documented_as_a_page_of_scans(api_schema):
+    operation = api_schema["paths"]["/api/v1/domains/{id}/scans/"]["get"]
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/PaginatedScanList"}
