@@ -284,8 +284,17 @@ class Domain(models.Model):
         blank=True,
         help_text="When the scheduler scans it next; blank = as soon as possible.",
     )
-    # Latest report, written by reports.services.
+    # Latest report and recent session totals, written by reports (``reports.figures``).
     last_report_at = models.DateTimeField(null=True, blank=True)
+    report_window_end = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last UTC day in the 7- and 30-day session totals (yesterday when fresh).",
+    )
+    sessions_7d = models.PositiveBigIntegerField(default=0)
+    failed_7d = models.PositiveBigIntegerField(default=0)
+    sessions_30d = models.PositiveBigIntegerField(default=0)
+    failed_30d = models.PositiveBigIntegerField(default=0)
 
     objects = DomainQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework.filters import OrderingFilter
 
-from accounts.filters import organization_filter
+from accounts.filters import StrictBooleanFilter, organization_filter
 from accounts.models import Organization
 from reports.models import QuarantinedPolicy, Report, ReportPolicy
 from reports.routing import normalize_policy_domain
@@ -42,7 +42,7 @@ class ReportFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         help_text="Reports whose period ends on or before this UTC date (YYYY-MM-DD).",
     )
-    has_failures = django_filters.BooleanFilter(
+    has_failures = StrictBooleanFilter(
         method="filter_has_failures",
         help_text="true: at least one policy counted failed sessions; false: none did.",
     )
@@ -71,7 +71,7 @@ class ReportFilter(django_filters.FilterSet):
 
 
 class QuarantineFilter(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(
+    open = StrictBooleanFilter(
         field_name="resolved_at",
         lookup_expr="isnull",
         help_text="true: still in quarantine; false: already stored by a reprocess.",
@@ -91,9 +91,7 @@ class QuarantineFilter(django_filters.FilterSet):
 
 
 class ReportingAddressFilter(django_filters.FilterSet):
-    is_client = django_filters.BooleanFilter(
-        field_name="managed_by", lookup_expr="isnull", exclude=True
-    )
+    is_client = StrictBooleanFilter(field_name="managed_by", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Organization

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Domain, Organization
 from reports import report_parsing as rp
 from reports.fastinsert import insert_rows, int_array
+from reports.figures import figures_kept_current
 from reports.models import (
     FailureDetail,
     QuarantinedPolicy,
@@ -315,7 +316,8 @@ def _write(state: _State) -> None:
     QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
     if state.resolved:
         QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
-    rollups_add(policy_ids=policy_ids)
+    with figures_kept_current(keys={(row[1], row[2], row[3]) for _, row in state.new_policies}):
+        rollups_add(policy_ids=policy_ids)
     _touch_domains({row[2] for _, row in state.new_policies}, state.now)
 
 

@@ -35,3 +35,11 @@ def poll_mailboxes() -> str:
     from reports.mailbox import mailboxes_poll  # written by the IMAP side; imported lazily
 
     return str(mailboxes_poll())
+
+
+@shared_task(name="reports.tasks.slide_report_windows")
+def slide_report_windows() -> str:
+    """Daily, just after midnight UTC: move every domain's 7/30-day totals one day on."""
+    from reports.figures import domain_windows_refresh
+
+    return f"report windows moved for {domain_windows_refresh()} domain(s)"

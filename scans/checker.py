@@ -55,7 +55,7 @@ async def gather(
     *,
     resolver: Resolver,
     fetcher: PolicyFetcher | None,
-    report_domain: str = "",
+    tlsmon_hosts: tuple[str, ...] = (),
 ) -> Observations:
     """Look up MX, then (concurrently) A/AAAA when there is no MX RRset, ``_smtp._tls`` and
     ``_mta-sts`` TXT, then (concurrently) the MTA-STS policy when a ``v=STSv1`` record exists
@@ -63,7 +63,7 @@ async def gather(
     timings: dict[str, int] = {}
     mx = await _timed("mx", resolver.mx(domain), timings)
     if _mx_settles_it(mx):
-        return Observations(domain, mx, report_domain=report_domain, timings_ms=timings)
+        return Observations(domain, mx, tlsmon_hosts=tlsmon_hosts, timings_ms=timings)
     need_addresses = not (mx.ok and mx.records)
     addresses, tlsrpt, sts_txt = await asyncio.gather(
         _timed("addresses", resolver.addresses(domain), timings) if need_addresses else _none(),
@@ -82,7 +82,7 @@ async def gather(
         mta_sts_txt=sts_txt,
         mta_sts_policy=policy,
         authorizations=authorizations,
-        report_domain=report_domain,
+        tlsmon_hosts=tlsmon_hosts,
         timings_ms=timings,
     )
 
@@ -119,13 +119,13 @@ async def check(
     *,
     resolver: Resolver,
     fetcher: PolicyFetcher | None = None,
-    report_domain: str = "",
+    tlsmon_hosts: tuple[str, ...] = (),
     suggested_rua: tuple[str, ...] = (),
 ) -> CheckResult:
     """Check one (already normalized, A-label) domain name. ``suggested_rua`` fills fixes
     when the domain publishes no usable destination (see ``Observations.suggested_rua``)."""
     observations = await gather(
-        domain, resolver=resolver, fetcher=fetcher, report_domain=report_domain
+        domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=tlsmon_hosts
     )
     return evaluate(dataclasses.replace(observations, suggested_rua=suggested_rua))
 
@@ -135,9 +135,7 @@ def check_sync(
     *,
     resolver: Resolver,
     fetcher: PolicyFetcher | None = None,
-    report_domain: str = "",
+    tlsmon_hosts: tuple[str, ...] = (),
 ) -> CheckResult:
     """``check`` for synchronous callers (the CLI); not for use inside a running event loop."""
-    return asyncio.run(
-        check(domain, resolver=resolver, fetcher=fetcher, report_domain=report_domain)
-    )
+    return asyncio.run(check(domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=tlsmon_hosts))

@@ -51,7 +51,7 @@ def evaluate(obs: Observations) -> CheckResult:
     findings = [*mx.findings, *record_findings(obs.domain, tlsrpt, selection, obs.suggested_rua)]
     uris = selection.record.rua if selection.record else ()
     authorizations, external = assess_external(
-        obs.domain, uris, obs.authorizations, obs.report_domain
+        obs.domain, uris, obs.authorizations, obs.tlsmon_hosts
     )
     sts_findings, sts_summary = assess_mta_sts(
         obs.domain, obs.mta_sts_txt, obs.mta_sts_policy, mx.hosts

@@ -51,10 +51,13 @@ def wildcard_name(rua_host: str) -> str:
     return f"*._report._tls.{rua_host}"
 
 
-def is_tlsmon_host(host: str, report_domain: str) -> bool:
-    """The destination is this TLSMon installation (``TLSMON_REPORT_DOMAIN`` or below it)."""
-    report_domain = report_domain.lower().rstrip(".")
-    return bool(report_domain) and (host == report_domain or host.endswith("." + report_domain))
+def is_tlsmon_host(host: str, tlsmon_hosts: Sequence[str]) -> bool:
+    """The destination is this TLSMon installation: one of its report hosts (the mailbox
+    domain, the HTTPS intake host) or a name below one."""
+    for own in (h.lower().rstrip(".") for h in tlsmon_hosts):
+        if own and (host == own or host.endswith("." + own)):
+            return True
+    return False
 
 
 def _authorizes(answer: Answer[str] | None) -> bool:
@@ -102,7 +105,7 @@ def assess_external(
     domain: str,
     uris: Sequence[RuaUri],
     lookups: Sequence[AuthorizationLookup],
-    report_domain: str = "",
+    tlsmon_hosts: tuple[str, ...] = (),
 ) -> tuple[list[ExternalAuthorization], list[Finding]]:
     """One ``ExternalAuthorization`` per usable destination and info findings per host."""
     by_host = {lookup.rua_host: lookup for lookup in lookups}
@@ -117,7 +120,7 @@ def assess_external(
             status = authorization_status(
                 lookup.answer if lookup else None, lookup.wildcard if lookup else None
             )
-        tlsmon = is_tlsmon_host(uri.host, report_domain)
+        tlsmon = is_tlsmon_host(uri.host, tlsmon_hosts)
         rows.append(ExternalAuthorization(uri.host, uri.uri, name, status, tlsmon))
         if uri.host not in reported:
             reported.add(uri.host)

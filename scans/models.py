@@ -91,3 +91,45 @@ class ScanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain}: {self.kind} {self.before!r} -> {self.after!r}"
+
+
+class ExternalAuthorizationStatus(models.TextChoices):
+    """Outcome of the external-destination check (``scans.external``) for one rua host."""
+
+    AUTHORIZED = "authorized", "Authorized"
+    WILDCARD_AUTHORIZED = "wildcard_authorized", "Authorized by a wildcard record"
+    MISSING = "missing", "Missing"
+    LOOKUP_ERROR = "lookup_error", "Lookup error"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
+class ExternalAuthorization(models.Model):
+    """The latest external-destination status of one (domain, rua URI), as its last usable scan
+    saw it; replaced by every scan that could read the domain's record.
+
+    The ``<domain>._report._tls.<rua-host>`` record is a vendor convention modelled on DMARC's
+    external destination verification (RFC 7489 section 7.1); RFC 8460 does not define it.
+    """
+
+    org_path = "domain__organization"
+
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="external_authorizations"
+    )
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, related_name="+")
+    uri = models.CharField(max_length=500)
+    rua_host = models.CharField(max_length=253)
+    record_name = models.CharField(max_length=600, help_text="The TXT name that was checked.")
+    status = models.CharField(max_length=20, choices=ExternalAuthorizationStatus.choices)
+    is_tlsmon = models.BooleanField(default=False, help_text="The destination is this TLSMon.")
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["domain_id", "rua_host", "uri", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "uri"], name="external_authorization_unique")
+        ]
+        indexes = [models.Index(fields=["rua_host", "status"], name="external_auth_host_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.domain} -> {self.rua_host}: {self.status}"

@@ -80,7 +80,7 @@ class Observations:
     mta_sts_txt: Answer[str] | None = None  # TXT at _mta-sts.<domain>
     mta_sts_policy: PolicyFetch | None = None
     authorizations: tuple[AuthorizationLookup, ...] = ()
-    report_domain: str = ""  # TLSMON_REPORT_DOMAIN: a rua host there is TLSMon itself
+    tlsmon_hosts: tuple[str, ...] = ()  # TLSMon's report hosts: a rua host there is TLSMon
     # Destinations to put in a fix when the domain has no usable rua of its own (a monitored
     # domain's tenant addresses at TLSMon); empty: an example mailbox at the domain.
     suggested_rua: tuple[str, ...] = ()

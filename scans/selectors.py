@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Domain
-from scans.models import Scan, ScanStatus
+from scans.models import ExternalAuthorization, ExternalAuthorizationStatus, Scan, ScanStatus
 
 
 def latest_results(*, domain_ids: Iterable[int]) -> dict[int, dict]:
@@ -27,3 +27,37 @@ def latest_results(*, domain_ids: Iterable[int]) -> dict[int, dict]:
     by_scan = {scan_id: domain_id for domain_id, scan_id in pairs if scan_id}
     rows = Scan.objects.filter(pk__in=list(by_scan)).values_list("pk", "result")
     return {by_scan[pk]: result for pk, result in rows}
+
+
+def authorization_hosts(*, authorizations: QuerySet[ExternalAuthorization]) -> list[dict]:
+    """Per external rua host: how many domains send reports there and how many of those the
+    host authorizes, by status (rows already scoped and filtered by the caller).
+
+    ``missing_records`` counts records to publish: one ``<domain>._report._tls.<host>`` covers
+    every URI of that domain on that host (``mailto:`` and ``https:``), so domains, not rows.
+    """
+    counts = {
+        status: Count("id", filter=Q(status=status))
+        for status in ExternalAuthorizationStatus.values
+    }
+    missing = Q(status=ExternalAuthorizationStatus.MISSING)
+    rows = (
+        authorizations.order_by()
+        .values("rua_host", "is_tlsmon")
+        .annotate(
+            domains=Count("domain_id", distinct=True),
+            missing_records=Count("domain_id", filter=missing, distinct=True),
+            **counts,
+        )
+        .order_by("-missing", "rua_host", "is_tlsmon")
+    )
+    return [
+        {
+            "rua_host": row["rua_host"],
+            "is_tlsmon": row["is_tlsmon"],
+            "domains": row["domains"],
+            "missing_records": row["missing_records"],
+            "statuses": {s: row[s] for s in ExternalAuthorizationStatus.values},
+        }
+        for row in rows
+    ]

@@ -15,18 +15,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Domain
+from accounts.models import Domain, ScanVerdict
 from scans.changes import diff_results
 from scans.checker import check
 from scans.dns import Resolver, get_resolver
 from scans.https import PolicyFetcher, get_policy_fetcher
-from scans.models import Scan, ScanChange, ScanStatus, ScanTrigger
+from scans.models import ExternalAuthorization, Scan, ScanChange, ScanStatus, ScanTrigger
 from scans.results import CheckResult
 from scans.schedule import next_scan_at
 from scans.selectors import latest_results
@@ -57,6 +58,15 @@ class _Outcome:
     duration_ms: int
 
 
+def tlsmon_hosts() -> tuple[str, ...]:
+    """Hosts a TLSMon rua names: the mailbox domain and the HTTPS intake host."""
+    hosts = [settings.TLSMON_REPORT_DOMAIN.lower()]
+    https_host = (urlsplit(settings.TLSMON_BASE_URL).hostname or "").lower()
+    if https_host and https_host not in hosts:
+        hosts.append(https_host)
+    return tuple(hosts)
+
+
 async def _check_all(
     domains: Sequence[tuple[int, str, tuple[str, ...]]],
     *,
@@ -65,7 +75,7 @@ async def _check_all(
     progress: Callable[[int], None] | None,
 ) -> list[_Outcome]:
     semaphore = asyncio.Semaphore(settings.TLSMON_SCAN_CONCURRENCY)
-    report_domain = settings.TLSMON_REPORT_DOMAIN
+    own_hosts = tlsmon_hosts()
 
     async def one(domain_id: int, name: str, suggested_rua: tuple[str, ...]) -> _Outcome:
         async with semaphore:
@@ -75,7 +85,7 @@ async def _check_all(
                     name,
                     resolver=resolver,
                     fetcher=fetcher,
-                    report_domain=report_domain,
+                    tlsmon_hosts=own_hosts,
                     suggested_rua=suggested_rua,
                 )
                 error = ""
@@ -136,7 +146,31 @@ def _store(
                 changes.append(ScanChange(domain_id=scan.domain_id, scan=scan, **vars(change)))
     ScanChange.objects.bulk_create(changes)
     _save_domain_states(list(domains.values()))
+    _save_external_authorizations(scans, now)
     return scans
+
+
+def _save_external_authorizations(scans: list[Scan], now: datetime) -> None:
+    """Replace each domain's external-destination rows with what this scan saw. A scan that
+    could not read the record (verdict ``error``) or crashed keeps the last known rows."""
+    readable = [s for s in scans if s.status == ScanStatus.DONE and s.verdict != ScanVerdict.ERROR]
+    if not readable:
+        return
+    ExternalAuthorization.objects.filter(domain_id__in=[s.domain_id for s in readable]).delete()
+    ExternalAuthorization.objects.bulk_create(
+        ExternalAuthorization(
+            domain_id=scan.domain_id,
+            scan=scan,
+            uri=row["uri"][:500],
+            rua_host=row["rua_host"][:253],
+            record_name=row["record_name"][:600],
+            status=row["status"],
+            is_tlsmon=row.get("is_tlsmon", False),
+            checked_at=now,
+        )
+        for scan in readable
+        for row in {r["uri"]: r for r in scan.result.get("external_authorizations", [])}.values()
+    )
 
 
 _STATE_FIELDS = ["scan_verdict", "scan_score", "scan_gaps", "scanned_at", "next_scan_at"]

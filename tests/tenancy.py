@@ -89,4 +89,12 @@ NESTED_COVERAGE = {
     # /domains/{id}/scan/, /scans/, /latest-scan/
     "domain-scan": "tests/scans/test_api_scans.py::"
     "test_another_organizations_domain_is_404_for_every_scan_action",
+    # List-only portfolio endpoints (no detail URL for the contract above). Each file also
+    # covers an MSP's reach, a client's reach, read-only tokens and 405 on writes.
+    "coverage": "tests/tlsmon/test_api_coverage.py::"
+    "test_an_organization_never_sees_another_organizations_coverage",
+    "trend": "tests/tlsmon/test_api_trends.py::"
+    "test_an_organization_never_sees_another_organizations_sessions",
+    "authorization": "tests/tlsmon/test_api_authorizations.py::"
+    "test_an_organization_never_sees_another_organizations_destinations",
 }

@@ -7,6 +7,9 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import DomainViewSet, OrganizationViewSet
 from reports.api import register as register_reports
 from scans.api import register as register_scans
+from tlsmon.portfolio.authorizations_api import AuthorizationViewSet
+from tlsmon.portfolio.coverage_api import CoverageViewSet
+from tlsmon.portfolio.trends_api import TrendViewSet
 
 
 class ApiRouter(DefaultRouter):
@@ -18,3 +21,6 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("domains", DomainViewSet, basename="domain")
 register_scans(router)
 register_reports(router)
+router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("trends", TrendViewSet, basename="trend")
+router.register("authorizations", AuthorizationViewSet, basename="authorization")

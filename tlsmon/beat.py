@@ -47,6 +47,13 @@ JOBS: tuple[PeriodicJob, ...] = (
         expires=9 * 60,
     ),
     PeriodicJob(
+        # The coverage view's 7/30-day session totals end yesterday: move them on each day.
+        name="report_windows",
+        task="reports.tasks.slide_report_windows",
+        cron="7 0 * * *",
+        expires=23 * 3600,
+    ),
+    PeriodicJob(
         name="mailbox_poll",
         task="reports.tasks.poll_mailboxes",
         cron="*/5 * * * *",

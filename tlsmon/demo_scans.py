@@ -58,7 +58,7 @@ def _observe(
         mta_sts_txt=sts_txt,
         mta_sts_policy=policy,
         authorizations=lookups,
-        report_domain=report_domain,
+        tlsmon_hosts=(report_domain,),
     )
 
 

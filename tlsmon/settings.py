@@ -188,6 +188,8 @@ TLSMON_REPORT_MAX_COMPRESSED = envint(
 TLSMON_REPORT_MAX_DECOMPRESSED = envint(
     "TLSMON_REPORT_MAX_DECOMPRESSED", 50 * 1024 * 1024, minimum=1024
 )
+# Coverage gap "reports_silent": a record is published but no report arrived for this many days.
+TLSMON_REPORTS_SILENT_DAYS = envint("TLSMON_REPORTS_SILENT_DAYS", 3, minimum=1, maximum=365)
 # DKIM of report emails (RFC 8460 section 3): "record" the outcome on the submission,
 # "require" a passing signature (unsigned or failing mail is rejected), or "off".
 TLSMON_REPORT_DKIM = envstr("TLSMON_REPORT_DKIM", "record").lower()
@@ -224,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "tlsmon.api_ordering.StableOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -248,7 +250,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ScanStatusEnum": "scans.models.ScanStatus",
         "ScanVerdictEnum": "accounts.models.ScanVerdict",
-        "SubmissionStatusEnum": "reports.models.SubmissionStatus",
+        "SubmissionStatusEnum": "reports.models.intake.SubmissionStatus",
+        "ExternalAuthorizationStatusEnum": "scans.models.ExternalAuthorizationStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

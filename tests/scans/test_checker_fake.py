@@ -26,8 +26,8 @@ from tests.scans.fakes import (
 D = "example.com"
 
 
-def run(resolver, fetcher=None, report_domain=""):
-    return asyncio.run(gather(D, resolver=resolver, fetcher=fetcher, report_domain=report_domain))
+def run(resolver, fetcher=None, tlsmon_hosts=()):
+    return asyncio.run(gather(D, resolver=resolver, fetcher=fetcher, tlsmon_hosts=tlsmon_hosts))
 
 
 def test_a_healthy_domain_asks_mx_then_both_txt_names_and_fetches_the_policy():
@@ -127,7 +127,7 @@ def test_wildcard_authorization_is_labelled():
         .set("TXT", ok(f"_smtp._tls.{D}", f"v=TLSRPTv1; rua=mailto:tok@{host}"))
         .set("TXT", ok(f"*._report._tls.{host}", "v=TLSRPTv1;"))
     )
-    result = check_sync(D, resolver=resolver, report_domain=host)
+    result = check_sync(D, resolver=resolver, tlsmon_hosts=(host,))
     [row] = result.external_authorizations
     assert (row.status, row.is_tlsmon) == (AuthorizationStatus.WILDCARD_AUTHORIZED, True)
     assert result.findings == ()

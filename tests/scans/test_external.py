@@ -95,16 +95,24 @@ def test_authorization_status(exact, wildcard, status):
 
 
 @pytest.mark.parametrize(
-    ("host", "report_domain", "expected"),
+    ("host", "tlsmon_hosts", "expected"),
     [
-        pytest.param("reports.tlsmon.example", "reports.tlsmon.example", True, id="equal"),
-        pytest.param("in.reports.tlsmon.example", "reports.tlsmon.example", True, id="below"),
-        pytest.param("xreports.tlsmon.example", "reports.tlsmon.example", False, id="not-a-label"),
-        pytest.param("reports.tlsmon.example", "", False, id="no-report-domain"),
+        pytest.param("reports.tlsmon.example", ("reports.tlsmon.example",), True, id="equal"),
+        pytest.param("in.reports.tlsmon.example", ("reports.tlsmon.example",), True, id="below"),
+        pytest.param(
+            "xreports.tlsmon.example", ("reports.tlsmon.example",), False, id="not-a-label"
+        ),
+        pytest.param("reports.tlsmon.example", ("",), False, id="no-report-domain"),
+        pytest.param(
+            "app.tlsmon.example",
+            ("reports.tlsmon.example", "app.tlsmon.example"),
+            True,
+            id="https-intake-host",
+        ),
     ],
 )
-def test_tlsmon_host(host, report_domain, expected):
-    assert is_tlsmon_host(host, report_domain) is expected
+def test_tlsmon_host(host, tlsmon_hosts, expected):
+    assert is_tlsmon_host(host, tlsmon_hosts) is expected
 
 
 def lookup(exact, wildcard=None) -> AuthorizationLookup:
@@ -158,7 +166,7 @@ def test_authorization_codes_are_info():
 
 def test_destination_at_tlsmon_is_marked():
     record = parse_tlsrpt_record("v=TLSRPTv1; rua=mailto:tok@reports.tlsmon.example")
-    rows, _ = assess_external(D, record.rua, (), report_domain="reports.tlsmon.example")
+    rows, _ = assess_external(D, record.rua, (), tlsmon_hosts=("reports.tlsmon.example",))
     assert rows[0].is_tlsmon and rows[0].record_name.endswith(
         "._report._tls.reports.tlsmon.example"
     )

@@ -9,13 +9,11 @@ the operator of ``TLSMON_REPORT_DOMAIN`` and, from the latest scans, whether eac
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Domain, Organization
 from scans.selectors import latest_results
+from scans.services import tlsmon_hosts
 
 _STATUS_TEXT = {
     "authorized": "published",
@@ -23,15 +21,6 @@ _STATUS_TEXT = {
     "missing": "MISSING",
     "lookup_error": "lookup error at the last scan",
 }
-
-
-def tlsmon_hosts() -> list[str]:
-    """Hosts a TLSMon rua names: the mailbox domain and the HTTPS intake host."""
-    hosts = [settings.TLSMON_REPORT_DOMAIN]
-    https_host = (urlsplit(settings.TLSMON_BASE_URL).hostname or "").lower()
-    if https_host and https_host not in hosts:
-        hosts.append(https_host)
-    return hosts
 
 
 def published_status(result: dict | None, host: str) -> str:

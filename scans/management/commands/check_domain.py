@@ -16,6 +16,7 @@ from scans import dns as scan_dns
 from scans import https as scan_https
 from scans.checker import check_sync
 from scans.results import CheckResult
+from scans.services import tlsmon_hosts
 
 
 def parse_nameserver(text: str) -> tuple[str, int]:
@@ -64,9 +65,7 @@ class Command(BaseCommand):
         else:
             resolver = scan_dns.get_resolver()
         fetcher = scan_https.get_policy_fetcher(resolver)
-        result = check_sync(
-            name, resolver=resolver, fetcher=fetcher, report_domain=settings.TLSMON_REPORT_DOMAIN
-        )
+        result = check_sync(name, resolver=resolver, fetcher=fetcher, tlsmon_hosts=tlsmon_hosts())
         self.stdout.write(as_json(result) if options["json"] else as_text(result))
 
 

@@ -1,0 +1,294 @@
+"""Failure trends: sessions per day over a period for a set of domains or organizations,
+optionally split into the top N groups plus "other". Read from the derived figures only
+(``reports.models.figures``), never from reports or raw failure rows.
+
+Organization-wide questions read the organization-day tables (organizations x days x reporters
+rows), questions about chosen domains (one domain, a tag) the domain-day tables. Grouping by
+result type or receiving MX host splits *failed* sessions as the failure details tell them;
+details may overlap or not add up to the summary (RFC 8460 section 4), so such groups carry no
+successful count and the rest of the details lands in "other".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from accounts.models import Domain
+from reports.models import (
+    DailyFailure,
+    DailyRollup,
+    DomainDailyTotal,
+    OrganizationDailyFailure,
+    OrganizationDailyTotal,
+)
+
+OTHER = "other"
+
+
+class GroupBy(StrEnum):
+    RESULT_TYPE = "result_type"
+    RECEIVING_MX = "receiving_mx"
+    REPORTER = "reporter"
+    DOMAIN = "domain"
+
+
+class Interval(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+
+
+FAILURE_GROUPS = (GroupBy.RESULT_TYPE, GroupBy.RECEIVING_MX)
+
+
+@dataclass
+class Point:
+    period: date
+    successful: int | None = 0
+    failed: int = 0
+
+    @property
+    def sessions(self) -> int | None:
+        return None if self.successful is None else self.successful + self.failed
+
+    @property
+    def failure_rate(self) -> float | None:
+        sessions = self.sessions
+        return self.failed / sessions if sessions else None
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def total(self) -> Point:
+        return _sum_points(self.points, None)
+
+
+@dataclass
+class Trend:
+    start: date
+    end: date
+    interval: Interval
+    group_by: GroupBy | None
+    points: list[Point]
+    groups: list[Group]
+
+    @property
+    def total(self) -> Point:
+        return _sum_points(self.points, None)
+
+
+def _sum_points(points: list[Point], period: date | None) -> Point:
+    successful = None if any(p.successful is None for p in points) else 0
+    total = Point(period or (points[0].period if points else date.min), successful, 0)
+    for p in points:
+        total.failed += p.failed
+        if total.successful is not None:
+            total.successful += p.successful or 0
+    return total
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One table and the SQL that narrows it to the trend's domains or organizations."""
+
+    table: str
+    where: str
+    params: list
+    key: str = "''"
+    successful: str = "successful"
+    failed: str = "failed"
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _subquery(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.values("pk").query.sql_with_params()
+    return f"({sql})", list(params)
+
+
+def _day(value: date):
+    return value if connection.vendor == "postgresql" else value.isoformat()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _sources(
+    *,
+    domains: QuerySet | None,
+    organizations: QuerySet | None,
+    group_by: GroupBy | None,
+    start: date,
+    end: date,
+) -> tuple[_Source, _Source | None]:
+    """(totals source, group source) for domain-level or organization-level questions."""
+    by_domain = domains is not None
+    inner_days, inner_params = "day BETWEEN %s AND %s", [_day(start), _day(end)]
+    ids_sql, ids_params = _subquery(domains if by_domain else organizations)
+    column = "domain_id" if by_domain else "organization_id"
+    where, params = f"{column} IN {ids_sql}", ids_params
+    totals = _Source(
+        _table(DomainDailyTotal if by_domain else OrganizationDailyTotal), where, params
+    )
+    if group_by is None:
+        return totals, None
+    if group_by == GroupBy.DOMAIN:
+        return totals, _Source(_table(DomainDailyTotal), where, params, key="domain_id")
+    if group_by == GroupBy.REPORTER:
+        if not by_domain:
+            return totals, _Source(totals.table, where, params, key="organization_name")
+        best = (
+            "(SELECT day, organization_name, successful, failed, ROW_NUMBER() OVER "
+            "(PARTITION BY domain_id, day, organization_name ORDER BY successful + failed DESC, "
+            f"policy_type) AS pick FROM {_table(DailyRollup)} WHERE {where} AND {inner_days}) best"
+        )
+        return totals, _Source(best, "pick = 1", [*params, *inner_params], key="organization_name")
+    key = "result_type" if group_by == GroupBy.RESULT_TYPE else "receiving_mx_hostname"
+    if not by_domain:
+        source = _Source(_table(OrganizationDailyFailure), where, params, key, "0")
+        return totals, source
+    one_per_type = (
+        f"(SELECT day, {key}, MAX(failed) AS failed FROM {_table(DailyFailure)} WHERE {where} "
+        f"AND {inner_days} GROUP BY domain_id, day, result_type, receiving_mx_hostname, "
+        "sending_mta_ip) details"
+    )
+    return totals, _Source(one_per_type, "1 = 1", [*params, *inner_params], key, "0")
+
+
+def _rows(source: _Source, start: date, end: date, *, extra: str = "", extra_params=(), by_key):
+    group = f"day, {source.key}" if by_key else "day"
+    key = source.key if by_key else "''"
+    sql = (
+        f"SELECT day, {key}, SUM({source.successful}), SUM({source.failed}) "
+        f"FROM {source.table} WHERE {source.where} AND day BETWEEN %s AND %s {extra} "
+        f"GROUP BY {group}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*source.params, _day(start), _day(end), *extra_params])
+        return [(_as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
+
+
+def _top_keys(source: _Source, start: date, end: date, top: int) -> list:
+    sql = (
+        f"SELECT {source.key} FROM {source.table} WHERE {source.where} "
+        "AND day BETWEEN %s AND %s "
+        f"GROUP BY {source.key} ORDER BY SUM({source.failed}) DESC, "
+        f"SUM({source.successful}) DESC, {source.key} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*source.params, _day(start), _day(end), top])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _period(day: date, interval: Interval) -> date:
+    return day - timedelta(days=day.weekday()) if interval == Interval.WEEK else day
+
+
+def _periods(start: date, end: date, interval: Interval) -> list[date]:
+    step = timedelta(days=7 if interval == Interval.WEEK else 1)
+    first, periods = _period(start, interval), []
+    while first <= end:
+        periods.append(first)
+        first += step
+    return periods
+
+
+def _series(rows, periods: list[date], interval: Interval, *, failures_only: bool) -> list[Point]:
+    points = {p: Point(p, None if failures_only else 0, 0) for p in periods}
+    for day, _, successful, failed in rows:
+        point = points[_period(day, interval)]
+        point.failed += failed
+        if not failures_only:
+            point.successful += successful
+    return list(points.values())
+
+
+def trend(
+    *,
+    start: date,
+    end: date,
+    interval: Interval = Interval.DAY,
+    group_by: GroupBy | None = None,
+    top: int = 5,
+    domains: QuerySet[Domain] | None = None,
+    organizations: QuerySet | None = None,
+) -> Trend:
+    """Sessions per period for ``domains`` (one domain, a tag) or else ``organizations`` (one
+    organization, a portfolio); both querysets already scoped by the caller. Periods without
+    reports are zeros, so a chart has no holes; weeks start on Monday."""
+    totals, grouped = _sources(
+        domains=domains, organizations=organizations, group_by=group_by, start=start, end=end
+    )
+    periods = _periods(start, end, interval)
+    points = _series(
+        _rows(totals, start, end, by_key=False), periods, interval, failures_only=False
+    )
+    groups: list[Group] = []
+    if grouped is not None:
+        failures_only = group_by in FAILURE_GROUPS
+        keys = _top_keys(grouped, start, end, top)
+        rows = []
+        if keys:
+            marks = ", ".join(["%s"] * len(keys))
+            rows = _rows(
+                grouped,
+                start,
+                end,
+                extra=f"AND {grouped.key} IN ({marks})",
+                extra_params=keys,
+                by_key=True,
+            )
+        by_key = defaultdict(list)
+        for row in rows:
+            by_key[row[1]].append(row)
+        labels = _labels(keys, group_by)
+        groups = [
+            Group(
+                str(k),
+                labels[k],
+                _series(by_key[k], periods, interval, failures_only=failures_only),
+            )
+            for k in keys
+        ]
+        all_rows = (
+            points
+            if not failures_only
+            else _series(
+                _rows(grouped, start, end, by_key=False), periods, interval, failures_only=True
+            )
+        )
+        other = _other(all_rows, groups, failures_only=failures_only)
+        if any(p.failed or p.successful for p in other):
+            groups.append(Group(OTHER, "everything else", other))
+    return Trend(start, end, interval, group_by, points, groups)
+
+
+def _labels(keys: list, group_by: GroupBy | None) -> dict:
+    if group_by != GroupBy.DOMAIN:
+        return {k: str(k) or "(none reported)" for k in keys}
+    names = dict(Domain.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {k: names.get(k, str(k)) for k in keys}
+
+
+def _other(all_points: list[Point], groups: list[Group], *, failures_only: bool) -> list[Point]:
+    other = []
+    for index, point in enumerate(all_points):
+        failed = point.failed - sum(g.points[index].failed for g in groups)
+        successful = None
+        if not failures_only:
+            successful = point.successful - sum(g.points[index].successful for g in groups)
+        other.append(Point(point.period, successful, max(failed, 0)))
+    return other

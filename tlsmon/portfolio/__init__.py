@@ -1,0 +1,1 @@
+"""The MSP portfolio API: coverage, trends and external authorizations across many domains."""
