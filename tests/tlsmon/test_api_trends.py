@@ -364,3 +364,32 @@ def test_a_read_only_token_reads_and_no_token_can_write(org, api_client):
         response = getattr(writer, method)(TRENDS, {}, format="json")
         assert response.status_code == 405, (method, response.content)
         assert response.json()["code"] == "method_not_allowed"
+
+
+# --- Cost -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [2, 12])
+@pytest.mark.parametrize(
+    ("params", "queries"),
+    [
+        # token lookup + last-used update, then the totals series
+        ({"days": 90}, 3),
+        # + the top groups, their series and the details' own total series
+        ({"days": 90, "group_by": "result_type"}, 6),
+        ({"days": 90, "group_by": "domain", "tag": "all"}, 6),
+    ],
+    ids=["portfolio", "by-result-type", "tag-by-domain"],
+)
+def test_a_trend_costs_the_same_queries_for_few_or_many_domains(
+    org, reader, count, params, queries, django_assert_num_queries
+):
+    for i in range(count):
+        domain(org, f"d{i}.example", tags=("all",))
+        ingest(
+            org,
+            days_ago(2),
+            policy(f"d{i}.example", 10, 1, details=[("validation-failure", "mx", 1)]),
+        )
+    with django_assert_num_queries(queries):
+        assert trend(reader, **params)["total"]["failed"] == count
