@@ -154,3 +154,16 @@ def every_page(client, url: str, params: dict) -> list[dict]:
         if not body["next"]:
             return rows
         response = client.get(body["next"])
+
+
+def assert_read_only_endpoint(api_client, organization, url: str) -> None:
+    """A read-only token reads ``url``; nobody writes to it: a read-only token's write is 403
+    (the token check comes first), a read-write token's is 405."""
+    reader = api_client(organization, write=False)
+    assert reader.get(url).status_code == 200
+    assert reader.post(url, {}, format="json").status_code == 403
+    writer = api_client(organization, write=True)
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(writer, method)(url, {}, format="json")
+        assert response.status_code == 405, (method, response.content)
+        assert response.json()["code"] == "method_not_allowed"

@@ -8,7 +8,15 @@ import pytest
 
 from tests.factories import OrganizationFactory
 from tests.scans.fakes import FakeResolver
-from tests.tlsmon.portfolio import assert_invalid, break_dns, domain, publish, read_csv, scan
+from tests.tlsmon.portfolio import (
+    assert_invalid,
+    assert_read_only_endpoint,
+    break_dns,
+    domain,
+    publish,
+    read_csv,
+    scan,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -331,12 +339,7 @@ def test_a_client_sees_neither_its_msps_nor_a_siblings_rows(msp, client_org, por
 
 @pytest.mark.parametrize("url", [AUTHORIZATIONS, SUMMARY])
 def test_a_read_only_token_reads_and_no_token_can_write(org, shop, api_client, url):
+    assert_read_only_endpoint(api_client, org, url)
     reader = api_client(org, write=False)
-    assert reader.get(url).status_code == 200
     assert read_csv(reader.get(url, {"format": "csv"}))[1]
-    assert reader.post(url, {}, format="json").status_code == 403  # read-only, before 405
-    writer = api_client(org, write=True)
-    for method in ("post", "put", "patch", "delete"):
-        response = getattr(writer, method)(url, {}, format="json")
-        assert response.status_code == 405, (method, response.content)
     assert len(rows(reader.get(AUTHORIZATIONS))) == 6
