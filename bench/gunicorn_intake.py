@@ -147,7 +147,11 @@ def gunicorn_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def gunicorn_start(database_url: str, *, workers: int = 2) -> Gunicorn:
+def gunicorn_start(
+    database_url: str, *, workers: int = 2, env: dict[str, str] | None = None
+) -> Gunicorn:
+    """Start ``gunicorn tlsmon.wsgi`` on a free loopback port; ``env`` adds to or overrides
+    ``gunicorn_env`` (e.g. a throttle rate, or a ``REDIS_URL`` for the shared cache)."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
     command = [
@@ -161,7 +165,10 @@ def gunicorn_start(database_url: str, *, workers: int = 2) -> Gunicorn:
         str(log),
     ]
     process = subprocess.Popen(
-        command, cwd=REPO, env=gunicorn_env(database_url), stdout=subprocess.DEVNULL
+        command,
+        cwd=REPO,
+        env={**gunicorn_env(database_url), **(env or {})},
+        stdout=subprocess.DEVNULL,
     )
     return Gunicorn(process=process, port=port, log=log)
 
