@@ -27,10 +27,17 @@ from reports.models import (
     DailyRollup,
     DomainDailyTotal,
     OrganizationDailyFailure,
+    OrganizationDailyResult,
     OrganizationDailyTotal,
 )
 
 CHUNK = 400
+DERIVED = (
+    DomainDailyTotal,
+    OrganizationDailyTotal,
+    OrganizationDailyFailure,
+    OrganizationDailyResult,
+)
 WINDOWS = (7, 30)
 _ARRAY_TYPES = {"organization_id": "bigint", "day": "date"}  # key columns; the rest are text
 
@@ -96,6 +103,15 @@ def _rebuild_organization_days(where: str, params: list) -> None:
             "day, result_type, receiving_mx_hostname, sending_mta_ip) one_per_type "
             "GROUP BY organization_id, day, result_type, receiving_mx_hostname "
             "HAVING SUM(failed) > 0",
+            params,
+        )
+        # Built from the rows just written (``where`` names organizations and days only).
+        results = _table(OrganizationDailyResult)
+        cursor.execute(f"DELETE FROM {results} WHERE {where}", params)
+        cursor.execute(
+            f"INSERT INTO {results} (organization_id, day, result_type, failed) "
+            f"SELECT organization_id, day, result_type, SUM(failed) FROM {org_failures} "
+            f"WHERE {where} GROUP BY organization_id, day, result_type",
             params,
         )
 
@@ -274,6 +290,14 @@ def _changes(before: dict, after: dict, pair: bool) -> dict[tuple, tuple]:
     return changes
 
 
+def _over_mx_hosts(changes: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """(org, day, result type, MX) deltas added up to (org, day, result type)."""
+    totals: dict[tuple, int] = defaultdict(int)
+    for (organization_id, day, result_type, _), (delta,) in changes.items():
+        totals[(organization_id, day, result_type)] += delta
+    return {key: (delta,) for key, delta in totals.items() if delta}
+
+
 @contextmanager
 def figures_kept_current(*, keys: Iterable[tuple[int, int, date]], today: date | None = None):
     """Wrap an ingestion's roll-up upsert: keep the derived figures of the touched
@@ -300,10 +324,16 @@ def figures_kept_current(*, keys: Iterable[tuple[int, int, date]], today: date |
             ("organization_id", "day", "organization_name"),
             _changes(totals_before, totals_after, pair=True),
         )
+        failure_changes = _changes(failures_before, failures_after, pair=False)
         _apply_changes(
             OrganizationDailyFailure,
             ("organization_id", "day", "result_type", "receiving_mx_hostname"),
-            _changes(failures_before, failures_after, pair=False),
+            failure_changes,
+        )
+        _apply_changes(
+            OrganizationDailyResult,
+            ("organization_id", "day", "result_type"),
+            _over_mx_hosts(failure_changes),
         )
         for where, params in _touched(domain_ids, days):
             _rebuild_domain_days(where, params)
@@ -370,7 +400,7 @@ def figures_rebuild_all(*, today: date | None = None) -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for model in (DomainDailyTotal, OrganizationDailyTotal, OrganizationDailyFailure):
+                for model in DERIVED:
                     cursor.execute(f"LOCK TABLE {_table(model)} IN EXCLUSIVE MODE")
         _rebuild_domain_days("1 = 1", [])
         _rebuild_organization_days("1 = 1", [])

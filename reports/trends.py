@@ -25,6 +25,7 @@ from reports.models import (
     DailyRollup,
     DomainDailyTotal,
     OrganizationDailyFailure,
+    OrganizationDailyResult,
     OrganizationDailyTotal,
 )
 
@@ -158,8 +159,13 @@ def _sources(
         return totals, _Source(best, "pick = 1", [*params, *inner_params], key="organization_name")
     key = "result_type" if group_by == GroupBy.RESULT_TYPE else "receiving_mx_hostname"
     if not by_domain:
-        source = _Source(_table(OrganizationDailyFailure), where, params, key, "0")
-        return totals, source
+        # Result types read a table without the MX grain: a fraction of the rows.
+        table = (
+            OrganizationDailyResult
+            if group_by == GroupBy.RESULT_TYPE
+            else (OrganizationDailyFailure)
+        )
+        return totals, _Source(_table(table), where, params, key, "0")
     one_per_type = (
         f"(SELECT day, {key}, MAX(failed) AS failed FROM {_table(DailyFailure)} WHERE {where} "
         f"AND {inner_days} GROUP BY domain_id, day, result_type, receiving_mx_hostname, "

@@ -4,6 +4,7 @@
 from reports.models.figures import (
     DomainDailyTotal,
     OrganizationDailyFailure,
+    OrganizationDailyResult,
     OrganizationDailyTotal,
 )
 from reports.models.intake import (
@@ -26,6 +27,7 @@ __all__ = [
     "DomainDailyTotal",
     "FailureDetail",
     "OrganizationDailyFailure",
+    "OrganizationDailyResult",
     "OrganizationDailyTotal",
     "QuarantinedPolicy",
     "Report",

@@ -96,3 +96,29 @@ class OrganizationDailyFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.day} {self.result_type} x{self.failed}"
+
+
+class OrganizationDailyResult(models.Model):
+    """``OrganizationDailyFailure`` added up over MX hosts: the "what failed most" trend of a
+    whole portfolio reads (organizations x days x result types) rows, not one per MX host."""
+
+    org_path = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="daily_result_totals"
+    )
+    day = models.DateField()
+    result_type = models.CharField(max_length=100)
+    failed = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "organization_id", "result_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "result_type"],
+                name="organization_daily_result_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day} {self.result_type} x{self.failed}"

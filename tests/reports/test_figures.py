@@ -15,6 +15,7 @@ from reports.models import (
     Channel,
     DomainDailyTotal,
     OrganizationDailyFailure,
+    OrganizationDailyResult,
     OrganizationDailyTotal,
 )
 from reports.tasks import slide_report_windows
@@ -60,6 +61,11 @@ def derived_snapshot() -> tuple:
         sorted(
             OrganizationDailyFailure.objects.values_list(
                 "organization_id", "day", "result_type", "receiving_mx_hostname", "failed"
+            )
+        ),
+        sorted(
+            OrganizationDailyResult.objects.values_list(
+                "organization_id", "day", "result_type", "failed"
             )
         ),
     )
@@ -178,6 +184,29 @@ def test_deleting_a_domain_takes_it_out_of_the_organization_figures(tenant):
     assert org_totals(org) == {(_day(1), "Google Inc."): (50, 1)}
     assert list(OrganizationDailyFailure.objects.values_list("result_type", "failed")) == [
         ("certificate-expired", 1)
+    ]
+    assert list(OrganizationDailyResult.objects.values_list("result_type", "failed")) == [
+        ("certificate-expired", 1)
+    ]
+
+
+def test_result_type_figures_add_up_the_mx_hosts_as_reports_arrive(tenant):
+    org, _, _ = tenant
+    expired = [
+        ("certificate-expired", "192.0.2.1", "mx1.a", 2),
+        ("certificate-expired", "192.0.2.1", "mx2.a", 3),
+    ]
+    ingest(org, report_id="g-1", policies=[policy("sts", "a.example", 10, 5, expired)])
+    ingest(
+        org,
+        report_id="g-2",
+        reporter="Yahoo",
+        policies=[
+            policy("sts", "b.example", 10, 4, [("certificate-expired", "192.0.2.7", "mx.b", 4)])
+        ],
+    )
+    assert list(OrganizationDailyResult.objects.values_list("day", "result_type", "failed")) == [
+        (_day(1), "certificate-expired", 9)
     ]
 
 

@@ -153,7 +153,8 @@ class AuthorizationViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewS
     @extend_schema(
         summary="What is still to publish: authorization status per destination host",
         description=(
-            "Per rua host, how many domains report there and how many are authorized. The "
+            "Per external rua host, how many domains report there and how many are authorized "
+            "(destinations inside the domain itself need nothing and are left out). The "
             "records themselves: `GET /api/v1/authorizations/?status=missing&format=csv`. "
             + CONVENTION
         ),
@@ -166,7 +167,11 @@ class AuthorizationViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewS
     )
     @action(detail=False, methods=["get"], url_path="summary", pagination_class=None)
     def summary(self, request):
-        hosts = authorization_hosts(authorizations=self.filter_queryset(self.get_queryset()))
+        # Destinations inside the domain itself need no record: they are not "hosts" to chase.
+        external = self.filter_queryset(self.get_queryset()).exclude(
+            status=ExternalAuthorizationStatus.NOT_NEEDED
+        )
+        hosts = authorization_hosts(authorizations=external)
         if self.wants_csv():
             header = ("rua_host", "is_tlsmon", "domains", *ExternalAuthorizationStatus.values)
             rows = (

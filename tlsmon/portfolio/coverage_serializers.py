@@ -37,6 +37,39 @@ class CoverageRowSerializer(serializers.Serializer):
     def get_gaps(self, domain) -> list[str]:
         return coverage_gaps(domain)
 
+    def to_representation(self, domain) -> dict:
+        """The declared fields, built directly: DRF's field-by-field path cost more than the
+        page's SQL (a tested equivalence keeps the two in step)."""
+        iso = _iso
+        return {
+            "id": domain.pk,
+            "name": domain.name,
+            "unicode_name": domain.unicode_name,
+            "organization": domain.organization.slug,
+            "tags": self.get_tags(domain),
+            "is_active": domain.is_active,
+            "verdict": domain.scan_verdict,
+            "score": domain.scan_score,
+            "gaps": coverage_gaps(domain),
+            "scanned_at": iso(domain.scanned_at),
+            "last_report_at": iso(domain.last_report_at),
+            "report_window_end": iso(domain.report_window_end),
+            "sessions_7d": domain.sessions_7d,
+            "failed_7d": domain.failed_7d,
+            "failure_rate_7d": domain.failure_rate_7d,
+            "sessions_30d": domain.sessions_30d,
+            "failed_30d": domain.failed_30d,
+            "failure_rate_30d": domain.failure_rate_30d,
+        }
+
+
+def _iso(value) -> str | None:
+    """Dates and times as DRF writes them (UTC times end in ``Z``)."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
 
 def _counts(keys, help_text: str) -> serializers.DictField:
     return serializers.DictField(
