@@ -303,8 +303,8 @@ def test_a_page_costs_the_same_queries_for_few_or_many_rows(
         made.append(domain(org, f"d{i}.example"))
         publish(resolver, f"d{i}.example", "mailto:r@vendor.net")
     scan(*made, resolver=resolver)
-    # token lookup, its last-used update, count, rows with their domains and organizations
-    with django_assert_num_queries(4):
+    # token lookup, its last-used update, count, the page's ids, its rows with domains and orgs
+    with django_assert_num_queries(5):
         assert len(rows(reader.get(AUTHORIZATIONS))) == count
 
 

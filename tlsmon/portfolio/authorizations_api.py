@@ -13,6 +13,7 @@ from accounts.filters import StrictBooleanFilter, organization_filter
 from accounts.viewsets import OrgScopedViewSet
 from scans.models import ExternalAuthorization, ExternalAuthorizationStatus
 from scans.selectors import authorization_hosts
+from tlsmon.api_pagination import KeysFirstPagination
 from tlsmon.portfolio.csv_export import CsvExportMixin, csv_response
 from tlsmon.portfolio.examples import AUTHORIZATION_ROW, AUTHORIZATION_SUMMARY
 from tlsmon.portfolio.schema import FORMAT_PARAMETER, csv_body
@@ -124,6 +125,7 @@ def _csv_row(row: ExternalAuthorization) -> tuple:
 class AuthorizationViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
     queryset = ExternalAuthorization.objects.select_related("domain__organization")
     serializer_class = AuthorizationSerializer
+    pagination_class = KeysFirstPagination
     filterset_class = AuthorizationFilter
     search_fields = ["domain__name", "rua_host", "uri"]
     ordering_fields = ["domain__name", "rua_host", "status", "checked_at"]

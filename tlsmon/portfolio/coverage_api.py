@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.models import Domain
 from accounts.viewsets import OrgScopedViewSet
+from tlsmon.api_pagination import KeysFirstPagination
 from tlsmon.portfolio.coverage import (
     GAP_KINDS,
     VERDICTS,
@@ -97,6 +98,7 @@ def _summary_totals(organizations: list[dict]) -> dict:
 class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
     queryset = Domain.objects.all()
     serializer_class = CoverageRowSerializer
+    pagination_class = KeysFirstPagination
     filterset_class = CoverageFilter
     search_fields = ["name", "unicode_name"]
     ordering_fields = [
