@@ -108,6 +108,7 @@ class _Source:
     key: str = "''"
     successful: str = "successful"
     failed: str = "failed"
+    day_totals: _Source | None = None  # where this source's per-day sums are cheaper to read
 
 
 def _table(model) -> str:
@@ -159,13 +160,13 @@ def _sources(
         return totals, _Source(best, "pick = 1", [*params, *inner_params], key="organization_name")
     key = "result_type" if group_by == GroupBy.RESULT_TYPE else "receiving_mx_hostname"
     if not by_domain:
-        # Result types read a table without the MX grain: a fraction of the rows.
-        table = (
-            OrganizationDailyResult
-            if group_by == GroupBy.RESULT_TYPE
-            else (OrganizationDailyFailure)
-        )
-        return totals, _Source(_table(table), where, params, key, "0")
+        # Result types (and any per-day failure total) read the table without the MX grain:
+        # a fraction of the rows.
+        results = _Source(_table(OrganizationDailyResult), where, params, key, "0")
+        if group_by == GroupBy.RESULT_TYPE:
+            return totals, results
+        mx = _Source(_table(OrganizationDailyFailure), where, params, key, "0", day_totals=results)
+        return totals, mx
     one_per_type = (
         f"(SELECT day, {key}, MAX(failed) AS failed FROM {_table(DailyFailure)} WHERE {where} "
         f"AND {inner_days} GROUP BY domain_id, day, result_type, receiving_mx_hostname, "
@@ -174,29 +175,43 @@ def _sources(
     return totals, _Source(one_per_type, "1 = 1", [*params, *inner_params], key, "0")
 
 
-def _rows(source: _Source, start: date, end: date, *, extra: str = "", extra_params=(), by_key):
-    group = f"day, {source.key}" if by_key else "day"
-    key = source.key if by_key else "''"
+def _day_sums(source: _Source, start: date, end: date) -> list[tuple]:
+    """(day, "", successful, failed) per day of the period."""
     sql = (
-        f"SELECT day, {key}, SUM({source.successful}), SUM({source.failed}) "
-        f"FROM {source.table} WHERE {source.where} AND day BETWEEN %s AND %s {extra} "
-        f"GROUP BY {group}"
+        f"SELECT day, '', SUM({source.successful}), SUM({source.failed}) "
+        f"FROM {source.table} WHERE {source.where} AND day BETWEEN %s AND %s GROUP BY day"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*source.params, _day(start), _day(end), *extra_params])
+        cursor.execute(sql, [*source.params, _day(start), _day(end)])
         return [(_as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
 
 
-def _top_keys(source: _Source, start: date, end: date, top: int) -> list:
-    sql = (
-        f"SELECT {source.key} FROM {source.table} WHERE {source.where} "
-        "AND day BETWEEN %s AND %s "
-        f"GROUP BY {source.key} ORDER BY SUM({source.failed}) DESC, "
-        f"SUM({source.successful}) DESC, {source.key} LIMIT %s"
-    )
+def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, list]:
+    """The ``top`` keys by failed (then all) sessions, and their rows per day.
+
+    Two statements on purpose: ranking groups by key only (a few thousand MX hosts or domains)
+    and the per-day read is narrowed to the chosen keys; one statement that ranked from per-day
+    sums had to build a group per (day, key) first, several times slower on 90 days.
+    """
+    period = [*source.params, _day(start), _day(end)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*source.params, _day(start), _day(end), top])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT {source.key} FROM {source.table} WHERE {source.where} "
+            f"AND day BETWEEN %s AND %s GROUP BY {source.key} ORDER BY SUM({source.failed}) "
+            f"DESC, SUM({source.successful}) DESC, {source.key} LIMIT %s",
+            [*period, top],
+        )
+        keys = [row[0] for row in cursor.fetchall()]
+        if not keys:
+            return [], []
+        cursor.execute(
+            f"SELECT day, {source.key}, SUM({source.successful}), SUM({source.failed}) "
+            f"FROM {source.table} WHERE {source.where} AND day BETWEEN %s AND %s "
+            f"AND {source.key} IN ({', '.join(['%s'] * len(keys))}) GROUP BY day, {source.key}",
+            [*period, *keys],
+        )
+        rows = [(_as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
+    return keys, rows
 
 
 def _period(day: date, interval: Interval) -> date:
@@ -239,24 +254,11 @@ def trend(
         domains=domains, organizations=organizations, group_by=group_by, start=start, end=end
     )
     periods = _periods(start, end, interval)
-    points = _series(
-        _rows(totals, start, end, by_key=False), periods, interval, failures_only=False
-    )
+    points = _series(_day_sums(totals, start, end), periods, interval, failures_only=False)
     groups: list[Group] = []
     if grouped is not None:
         failures_only = group_by in FAILURE_GROUPS
-        keys = _top_keys(grouped, start, end, top)
-        rows = []
-        if keys:
-            marks = ", ".join(["%s"] * len(keys))
-            rows = _rows(
-                grouped,
-                start,
-                end,
-                extra=f"AND {grouped.key} IN ({marks})",
-                extra_params=keys,
-                by_key=True,
-            )
+        keys, rows = _top_rows(grouped, start, end, top)
         by_key = defaultdict(list)
         for row in rows:
             by_key[row[1]].append(row)
@@ -273,7 +275,10 @@ def trend(
             points
             if not failures_only
             else _series(
-                _rows(grouped, start, end, by_key=False), periods, interval, failures_only=True
+                _day_sums(grouped.day_totals or grouped, start, end),
+                periods,
+                interval,
+                failures_only=True,
             )
         )
         other = _other(all_rows, groups, failures_only=failures_only)

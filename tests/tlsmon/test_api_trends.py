@@ -376,8 +376,9 @@ def test_a_read_only_token_reads_and_no_token_can_write(org, api_client):
     [
         # token lookup + last-used update, then the totals series
         ({"days": 90}, 3),
-        # + the top groups, their series and the details' own total series
+        # + the top groups, their series, the details' own day totals
         ({"days": 90, "group_by": "result_type"}, 6),
+        # domains: the top groups, their series, the domains' names
         ({"days": 90, "group_by": "domain", "tag": "all"}, 6),
     ],
     ids=["portfolio", "by-result-type", "tag-by-domain"],
