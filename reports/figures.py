@@ -16,12 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection, transaction
-from django.utils import timezone
 
-from accounts.models import Domain
 from reports.models import (
     DailyFailure,
     DailyRollup,
@@ -30,29 +28,16 @@ from reports.models import (
     OrganizationDailyResult,
     OrganizationDailyTotal,
 )
+from reports.sql import CHUNK, as_date, day_param, placeholders, table_name
+from reports.windows import domain_windows_refresh
 
-CHUNK = 400
 DERIVED = (
     DomainDailyTotal,
     OrganizationDailyTotal,
     OrganizationDailyFailure,
     OrganizationDailyResult,
 )
-WINDOWS = (7, 30)
 _ARRAY_TYPES = {"organization_id": "bigint", "day": "date"}  # key columns; the rest are text
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _day(value: date):
-    """Dates as parameters: PostgreSQL takes ``date``; SQLite compares ISO text."""
-    return value if connection.vendor == "postgresql" else value.isoformat()
-
-
-def _in(values: Sequence) -> str:
-    return "(" + ", ".join(["%s"] * len(values)) + ")"
 
 
 def _best_rollups(where: str) -> str:
@@ -61,13 +46,13 @@ def _best_rollups(where: str) -> str:
         "SELECT domain_id, organization_id, day, organization_name, successful, failed, "
         "ROW_NUMBER() OVER (PARTITION BY domain_id, day, organization_name "
         "ORDER BY successful + failed DESC, policy_type) AS pick "
-        f"FROM {_table(DailyRollup)} WHERE {where}"
+        f"FROM {table_name(DailyRollup)} WHERE {where}"
     )
 
 
 def _rebuild_domain_days(where: str, params: list) -> None:
     """Replace the domain-day totals selected by ``where`` with sums from the roll-ups."""
-    totals = _table(DomainDailyTotal)
+    totals = table_name(DomainDailyTotal)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {totals} WHERE {where}", params)
         cursor.execute(
@@ -81,7 +66,10 @@ def _rebuild_domain_days(where: str, params: list) -> None:
 
 def _rebuild_organization_days(where: str, params: list) -> None:
     """Replace the organization-day rows selected by ``where`` with sums from the roll-ups."""
-    org_totals, org_failures = _table(OrganizationDailyTotal), _table(OrganizationDailyFailure)
+    org_totals, org_failures = (
+        table_name(OrganizationDailyTotal),
+        table_name(OrganizationDailyFailure),
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {org_totals} WHERE {where}", params)
         cursor.execute(
@@ -99,14 +87,14 @@ def _rebuild_organization_days(where: str, params: list) -> None:
             "receiving_mx_hostname, failed) SELECT organization_id, day, result_type, "
             "receiving_mx_hostname, SUM(failed) FROM (SELECT organization_id, day, "
             "result_type, receiving_mx_hostname, MAX(failed) AS failed "
-            f"FROM {_table(DailyFailure)} WHERE {where} GROUP BY organization_id, domain_id, "
+            f"FROM {table_name(DailyFailure)} WHERE {where} GROUP BY organization_id, domain_id, "
             "day, result_type, receiving_mx_hostname, sending_mta_ip) one_per_type "
             "GROUP BY organization_id, day, result_type, receiving_mx_hostname "
             "HAVING SUM(failed) > 0",
             params,
         )
         # Built from the rows just written (``where`` names organizations and days only).
-        results = _table(OrganizationDailyResult)
+        results = table_name(OrganizationDailyResult)
         cursor.execute(f"DELETE FROM {results} WHERE {where}", params)
         cursor.execute(
             f"INSERT INTO {results} (organization_id, day, result_type, failed) "
@@ -129,10 +117,6 @@ def _lock(pairs: Iterable[tuple[int, date]]) -> None:
         )
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def _touched(domain_ids: Sequence[int], days: Sequence[date]) -> Iterable[tuple[str, list]]:
     """``WHERE`` clauses covering (domain ids x days): one with arrays on PostgreSQL, else in
     chunks of bounded size."""
@@ -142,12 +126,12 @@ def _touched(domain_ids: Sequence[int], days: Sequence[date]) -> Iterable[tuple[
             [list(domain_ids), list(days)],
         )
         return
-    day_params = [_day(d) for d in days]
+    day_params = [day_param(d) for d in days]
     for first in range(0, len(domain_ids), CHUNK):
         ids = list(domain_ids[first : first + CHUNK])
         for start in range(0, len(day_params), CHUNK):
             part = day_params[start : start + CHUNK]
-            yield f"domain_id IN {_in(ids)} AND day IN {_in(part)}", [*ids, *part]
+            yield f"domain_id IN {placeholders(ids)} AND day IN {placeholders(part)}", [*ids, *part]
 
 
 def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tuple[dict, dict]:
@@ -164,19 +148,19 @@ def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tup
                 params,
             )
             for org, day, name, ok, failed in cursor.fetchall():
-                key = (org, _as_date(day), name)
+                key = (org, as_date(day), name)
                 totals[key] = (totals[key][0] + int(ok), totals[key][1] + int(failed))
             cursor.execute(
                 "SELECT organization_id, day, result_type, receiving_mx_hostname, SUM(failed) "
                 "FROM (SELECT organization_id, day, result_type, receiving_mx_hostname, "
-                f"MAX(failed) AS failed FROM {_table(DailyFailure)} WHERE {where} "
+                f"MAX(failed) AS failed FROM {table_name(DailyFailure)} WHERE {where} "
                 "GROUP BY organization_id, domain_id, day, result_type, receiving_mx_hostname, "
                 "sending_mta_ip) one_per_type "
                 "GROUP BY organization_id, day, result_type, receiving_mx_hostname",
                 params,
             )
             for org, day, result_type, mx, failed in cursor.fetchall():
-                failures[(org, _as_date(day), result_type, mx)] += int(failed)
+                failures[(org, as_date(day), result_type, mx)] += int(failed)
     return totals, failures
 
 
@@ -205,7 +189,7 @@ def _current_values(cursor, table: str, key_columns, value_columns, keys: list[l
             [value for key in part for value in key],
         )
         for values in cursor.fetchall():
-            key = (values[0], _as_date(values[1]), *values[2:width])
+            key = (values[0], as_date(values[1]), *values[2:width])
             found[key] = tuple(int(v) for v in values[width:])
     return found
 
@@ -215,11 +199,11 @@ def _apply_changes(model, key_columns: tuple[str, ...], changes: dict[tuple, tup
     Only called under the (organization, day) locks, so nobody else writes these keys."""
     if not changes:
         return
-    table = _table(model)
+    table = table_name(model)
     value_columns = ("successful", "failed") if model is OrganizationDailyTotal else ("failed",)
     match = " AND ".join(f"{c} = %s" for c in key_columns)
     keys = sorted(changes)
-    params_of = {key: [key[0], _day(key[1]), *key[2:]] for key in keys}
+    params_of = {key: [key[0], day_param(key[1]), *key[2:]] for key in keys}
     inserts, updates, deletes = [], [], []
     with connection.cursor() as cursor:
         stored = _current_values(
@@ -247,7 +231,8 @@ def _apply_changes(model, key_columns: tuple[str, ...], changes: dict[tuple, tup
         if inserts:
             columns = (*key_columns, *value_columns)
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {_in(columns)}", inserts
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders(columns)}",
+                inserts,
             )
 
 
@@ -346,52 +331,9 @@ def organization_days_rebuild(*, organization_id: int, days: Sequence[date]) -> 
     with transaction.atomic():
         _lock((organization_id, day) for day in days)
         for start in range(0, len(days), CHUNK):
-            part = [_day(d) for d in days[start : start + CHUNK]]
-            where = f"organization_id = %s AND day IN {_in(part)}"
+            part = [day_param(d) for d in days[start : start + CHUNK]]
+            where = f"organization_id = %s AND day IN {placeholders(part)}"
             _rebuild_organization_days(where, [organization_id, *part])
-
-
-def window_bounds(today: date) -> tuple[date, dict[int, date]]:
-    """The last counted day (yesterday: complete UTC days only) and each window's first day."""
-    end = today - timedelta(days=1)
-    return end, {days: end - timedelta(days=days - 1) for days in WINDOWS}
-
-
-def domain_windows_refresh(
-    *, domain_ids: Sequence[int] | None = None, today: date | None = None
-) -> int:
-    """Write ``sessions_7d``/``failed_7d``/``sessions_30d``/``failed_30d`` (and the window's
-    last day) onto these domains, or onto every domain (the daily job); rows updated."""
-    today = today or timezone.now().date()
-    end, starts = window_bounds(today)
-    totals, domains = _table(DomainDailyTotal), _table(Domain)
-
-    def window_sum(expression: str, days: int) -> str:
-        return (
-            f"COALESCE((SELECT SUM({expression}) FROM {totals} t WHERE t.domain_id = "
-            f"{domains}.id AND t.day BETWEEN %s AND %s), 0)"
-        )
-
-    assignments, params = ["report_window_end = %s"], [_day(end)]
-    for days in WINDOWS:
-        bounds = [_day(starts[days]), _day(end)]
-        assignments.append(f"sessions_{days}d = {window_sum('successful + failed', days)}")
-        assignments.append(f"failed_{days}d = {window_sum('failed', days)}")
-        params += bounds * 2
-    sql = f"UPDATE {domains} SET {', '.join(assignments)}"
-    updated = 0
-    with connection.cursor() as cursor:
-        if domain_ids is None:
-            cursor.execute(sql, params)
-            return cursor.rowcount
-        if connection.vendor == "postgresql":
-            cursor.execute(f"{sql} WHERE id = ANY(%s::bigint[])", [*params, list(domain_ids)])
-            return cursor.rowcount
-        for start in range(0, len(domain_ids), CHUNK):
-            ids = list(domain_ids[start : start + CHUNK])
-            cursor.execute(f"{sql} WHERE id IN {_in(ids)}", [*params, *ids])
-            updated += cursor.rowcount
-    return updated
 
 
 def figures_rebuild_all(*, today: date | None = None) -> None:
@@ -401,7 +343,7 @@ def figures_rebuild_all(*, today: date | None = None) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in DERIVED:
-                    cursor.execute(f"LOCK TABLE {_table(model)} IN EXCLUSIVE MODE")
+                    cursor.execute(f"LOCK TABLE {table_name(model)} IN EXCLUSIVE MODE")
         _rebuild_domain_days("1 = 1", [])
         _rebuild_organization_days("1 = 1", [])
         domain_windows_refresh(today=today)

@@ -40,6 +40,6 @@ def poll_mailboxes() -> str:
 @shared_task(name="reports.tasks.slide_report_windows")
 def slide_report_windows() -> str:
     """Daily, just after midnight UTC: move every domain's 7/30-day totals one day on."""
-    from reports.figures import domain_windows_refresh
+    from reports.windows import domain_windows_refresh
 
     return f"report windows moved for {domain_windows_refresh()} domain(s)"

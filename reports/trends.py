@@ -28,6 +28,7 @@ from reports.models import (
     OrganizationDailyResult,
     OrganizationDailyTotal,
 )
+from reports.sql import as_date, day_param, table_name
 
 OTHER = "other"
 
@@ -111,21 +112,9 @@ class _Source:
     day_totals: _Source | None = None  # where this source's per-day sums are cheaper to read
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _subquery(queryset: QuerySet) -> tuple[str, list]:
     sql, params = queryset.values("pk").query.sql_with_params()
     return f"({sql})", list(params)
-
-
-def _day(value: date):
-    return value if connection.vendor == "postgresql" else value.isoformat()
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _sources(
@@ -138,37 +127,40 @@ def _sources(
 ) -> tuple[_Source, _Source | None]:
     """(totals source, group source) for domain-level or organization-level questions."""
     by_domain = domains is not None
-    inner_days, inner_params = "day BETWEEN %s AND %s", [_day(start), _day(end)]
+    inner_days, inner_params = "day BETWEEN %s AND %s", [day_param(start), day_param(end)]
     ids_sql, ids_params = _subquery(domains if by_domain else organizations)
     column = "domain_id" if by_domain else "organization_id"
     where, params = f"{column} IN {ids_sql}", ids_params
     totals = _Source(
-        _table(DomainDailyTotal if by_domain else OrganizationDailyTotal), where, params
+        table_name(DomainDailyTotal if by_domain else OrganizationDailyTotal), where, params
     )
     if group_by is None:
         return totals, None
     if group_by == GroupBy.DOMAIN:
-        return totals, _Source(_table(DomainDailyTotal), where, params, key="domain_id")
+        return totals, _Source(table_name(DomainDailyTotal), where, params, key="domain_id")
     if group_by == GroupBy.REPORTER:
         if not by_domain:
             return totals, _Source(totals.table, where, params, key="organization_name")
         best = (
             "(SELECT day, organization_name, successful, failed, ROW_NUMBER() OVER "
             "(PARTITION BY domain_id, day, organization_name ORDER BY successful + failed DESC, "
-            f"policy_type) AS pick FROM {_table(DailyRollup)} WHERE {where} AND {inner_days}) best"
+            f"policy_type) AS pick FROM {table_name(DailyRollup)} WHERE {where} "
+            f"AND {inner_days}) best"
         )
         return totals, _Source(best, "pick = 1", [*params, *inner_params], key="organization_name")
     key = "result_type" if group_by == GroupBy.RESULT_TYPE else "receiving_mx_hostname"
     if not by_domain:
         # Result types (and any per-day failure total) read the table without the MX grain:
         # a fraction of the rows.
-        results = _Source(_table(OrganizationDailyResult), where, params, key, "0")
+        results = _Source(table_name(OrganizationDailyResult), where, params, key, "0")
         if group_by == GroupBy.RESULT_TYPE:
             return totals, results
-        mx = _Source(_table(OrganizationDailyFailure), where, params, key, "0", day_totals=results)
+        mx = _Source(
+            table_name(OrganizationDailyFailure), where, params, key, "0", day_totals=results
+        )
         return totals, mx
     one_per_type = (
-        f"(SELECT day, {key}, MAX(failed) AS failed FROM {_table(DailyFailure)} WHERE {where} "
+        f"(SELECT day, {key}, MAX(failed) AS failed FROM {table_name(DailyFailure)} WHERE {where} "
         f"AND {inner_days} GROUP BY domain_id, day, result_type, receiving_mx_hostname, "
         "sending_mta_ip) details"
     )
@@ -182,8 +174,8 @@ def _day_sums(source: _Source, start: date, end: date) -> list[tuple]:
         f"FROM {source.table} WHERE {source.where} AND day BETWEEN %s AND %s GROUP BY day"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*source.params, _day(start), _day(end)])
-        return [(_as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
+        cursor.execute(sql, [*source.params, day_param(start), day_param(end)])
+        return [(as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
 
 
 def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, list]:
@@ -193,7 +185,7 @@ def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, 
     and the per-day read is narrowed to the chosen keys; one statement that ranked from per-day
     sums had to build a group per (day, key) first, several times slower on 90 days.
     """
-    period = [*source.params, _day(start), _day(end)]
+    period = [*source.params, day_param(start), day_param(end)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {source.key} FROM {source.table} WHERE {source.where} "
@@ -210,7 +202,7 @@ def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, 
             f"AND {source.key} IN ({', '.join(['%s'] * len(keys))}) GROUP BY day, {source.key}",
             [*period, *keys],
         )
-        rows = [(_as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
+        rows = [(as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
     return keys, rows
 
 

@@ -214,6 +214,10 @@ TLSMON_API_THROTTLE_RATE = envstr("TLSMON_API_THROTTLE_RATE", "1200/minute")
 TLSMON_ANON_THROTTLE_RATE = envstr("TLSMON_ANON_THROTTLE_RATE", "60/minute")
 TLSMON_BULK_MAX_ROWS = envint("TLSMON_BULK_MAX_ROWS", 1000, minimum=1)
 
+# The domain name index carries the organization as a non-key column (PostgreSQL, where it
+# serves the coverage pages); SQLite, the quickstart's database, just builds it without.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.TokenScopePermission"],

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from reports import services
-from reports.figures import domain_windows_refresh, figures_rebuild_all
+from reports.figures import figures_rebuild_all
 from reports.models import (
     Channel,
     DomainDailyTotal,
@@ -19,6 +19,7 @@ from reports.models import (
     OrganizationDailyTotal,
 )
 from reports.tasks import slide_report_windows
+from reports.windows import domain_windows_refresh
 from tests.factories import DomainFactory, OrganizationFactory
 from tests.reports.conftest import policy, report_json
 
