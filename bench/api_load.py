@@ -121,15 +121,15 @@ def _pages(body: bytes) -> int:
 
 
 def _worker(
-    port: int, token: str, measured: Measured, todo: list[int], lock: threading.Lock, seed: int
+    port: int, token: str, measured: Measured, pending: list[int], lock: threading.Lock, seed: int
 ) -> None:
     client, rng = Client(port, token), random.Random(seed)
     latencies, statuses, errors, size = [], Counter(), [], 0
     while True:
         with lock:
-            if not todo:
+            if not pending:
                 break
-            todo.pop()
+            pending.pop()
         path = measured.scenario.path.format(page=rng.randint(1, measured.pages))
         status, body, seconds = client.get(path)
         latencies.append(seconds)
@@ -146,9 +146,11 @@ def _worker(
 
 
 def _round(port: int, token: str, measured: Measured, count: int, clients: int) -> float:
-    lock, todo = threading.Lock(), list(range(count))
+    lock, pending = threading.Lock(), list(range(count))
     threads = [
-        threading.Thread(target=_worker, args=(port, token, measured, todo, lock, n), daemon=True)
+        threading.Thread(
+            target=_worker, args=(port, token, measured, pending, lock, n), daemon=True
+        )
         for n in range(clients)
     ]
     began = time.perf_counter()
