@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Sum
 
 from accounts.scoping import Scope, scope_to_org
-from reports.models import DailyFailure, DailyRollup
+from reports.models import DailyFailure, DomainDailyTotal
 
 
 @dataclass(frozen=True)
@@ -29,29 +28,22 @@ def domain_daily_sessions(
 ) -> list[DailySessions]:
     """Session totals per domain and day without counting a session twice.
 
-    Microsoft reports the same sessions under an ``sts`` and a ``tlsa`` policy, so for each
-    (domain, day, reporter) only the policy type with the most sessions is taken; reporters are
-    then added up (they count different sessions).
+    Read from ``DomainDailyTotal``, which ingestion keeps with the rule: per (domain, day,
+    reporter) only the policy type with the most sessions (Microsoft reports the same sessions
+    under ``sts`` and ``tlsa``), reporters added up (``reports.figures``).
     """
-    rows = scope_to_org(DailyRollup.objects.all(), scope)
+    rows = scope_to_org(DomainDailyTotal.objects.all(), scope)
     if domain_id is not None:
         rows = rows.filter(domain_id=domain_id)
     if start is not None:
         rows = rows.filter(day__gte=start)
     if end is not None:
         rows = rows.filter(day__lte=end)
-    best: dict[tuple[int, date, str], tuple[int, int]] = {}
-    for r in rows.values_list("domain_id", "day", "organization_name", "successful", "failed"):
-        key, figures = r[:3], (r[3], r[4])
-        if key not in best or sum(figures) > sum(best[key]):
-            best[key] = figures
-    totals: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-    for (domain_id, day, _), (ok, failed) in best.items():
-        totals[(domain_id, day)][0] += ok
-        totals[(domain_id, day)][1] += failed
     return [
         DailySessions(domain_id=d, day=day, successful=ok, failed=failed)
-        for (d, day), (ok, failed) in sorted(totals.items())
+        for d, day, ok, failed in rows.order_by("domain_id", "day").values_list(
+            "domain_id", "day", "successful", "failed"
+        )
     ]
 
 
