@@ -23,7 +23,7 @@ from accounts.serializers import (
     OrganizationSerializer,
     OrganizationUpdateSerializer,
 )
-from accounts.viewsets import OrgScopedViewSet
+from api.viewsets import OrgScopedViewSet
 
 
 class CsvTextParser(parsers.BaseParser):
@@ -92,15 +92,16 @@ class OrganizationViewSet(
         request=DomainUpdateSerializer,
         responses={200: DomainSerializer},
     ),
-    destroy=extend_schema(summary="Stop monitoring a domain and delete its data"),
 )
 class DomainViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
     OrgScopedViewSet,
 ):
+    """Domains of the token's organizations. DELETE is added by ``portfolio.api``, which owns
+    the delete service (it reaches into the report figures)."""
+
     queryset = Domain.objects.select_related("organization").prefetch_related("tags")
     serializer_class = DomainSerializer
     filterset_class = DomainFilter

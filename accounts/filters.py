@@ -3,39 +3,9 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Domain, Organization
-from accounts.selectors import organization_choices
-
-
-def _reachable_organizations(request):
-    if request is None:  # schema generation
-        return Organization.objects.none()
-    return organization_choices(scope=request.scope)
-
-
-def organization_filter(field_name: str = "organization") -> django_filters.ModelChoiceFilter:
-    """The ``organization`` filter of every list: a slug, chosen among the organizations the
-    request's token reaches (so another tenant's slug is a validation error, not a probe)."""
-    return django_filters.ModelChoiceFilter(
-        field_name=field_name,
-        to_field_name="slug",
-        queryset=_reachable_organizations,
-        help_text="Slug of the organization (an MSP token reaches its clients too).",
-    )
-
-
-@extend_schema_field(OpenApiTypes.BOOL)
-class StrictBooleanFilter(django_filters.TypedChoiceFilter):
-    """``true`` or ``false``; anything else is a 400 naming the parameter (django-filter's
-    BooleanFilter would silently ignore a typo and answer every row)."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        kwargs.setdefault("coerce", lambda value: value == "true")
-        super().__init__(**kwargs)
+from api.filters import StrictBooleanFilter, organization_filter
 
 
 class DomainFilter(django_filters.FilterSet):

@@ -26,7 +26,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from accounts.models import Organization
-from accounts.viewsets import OrgScopedViewSet
+from api.viewsets import OrgScopedViewSet
 from reports import services
 from reports.email_parsing import extract_reports
 from reports.filters import (

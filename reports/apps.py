@@ -5,6 +5,3 @@ class ReportsConfig(AppConfig):
     """Receiving, storing and rolling up TLS-RPT reports (see DESIGN.md)."""
 
     name = "reports"
-
-    def ready(self) -> None:
-        from reports import signals  # noqa: F401  (connects the domain-deletion receivers)

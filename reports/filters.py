@@ -6,8 +6,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from rest_framework.filters import OrderingFilter
 
-from accounts.filters import StrictBooleanFilter, organization_filter
 from accounts.models import Organization
+from api.filters import StrictBooleanFilter, organization_filter
 from reports.models import QuarantinedPolicy, Report, ReportPolicy
 from reports.routing import normalize_policy_domain
 

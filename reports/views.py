@@ -21,12 +21,12 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from api.errors import error_body
 from reports.models import Channel, Submission
 from reports.payloads import GZIP_MAGIC
 from reports.routing import organization_for_token
 from reports.services import submission_enqueue, submission_process, submission_receive
 from reports.summary import IngestSummary
-from tlsmon.api_errors import error_body
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.models import Domain
-from accounts.viewsets import OrgScopedViewSet
+from api.viewsets import OrgScopedViewSet
 from scans import services, tools
 from scans.filters import ScanFilter
 from scans.models import Scan, ScanStatus, ScanTrigger

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Domain
+from accounts.scoping import Scope, scope_to_org
 from scans.models import ExternalAuthorization, ExternalAuthorizationStatus, Scan, ScanStatus
 
 
@@ -61,3 +62,9 @@ def authorization_hosts(*, authorizations: QuerySet[ExternalAuthorization]) -> l
         }
         for row in rows
     ]
+
+
+def scan_history(*, scope: Scope, domain_id: int, limit: int = 20) -> list[Scan]:
+    """The newest ``limit`` scans of one domain in ``scope``, with their changes."""
+    scans = scope_to_org(Scan.objects.all(), scope).filter(domain_id=domain_id)
+    return list(scans.prefetch_related("changes").order_by("-requested_at", "-id")[:limit])

@@ -1,6 +1,6 @@
 """The cross-tenant contract every API endpoint joins with one ``tenant_endpoint(...)`` line.
 
-``tests/tlsmon/test_tenancy.py`` runs each registered endpoint through the same cases: another
+``tests/api/test_tenancy.py`` runs each registered endpoint through the same cases: another
 organization's object is absent from lists and gives 404 on detail, update and delete; an MSP
 token reaches its clients and nothing else; a read-only token cannot write. A meta-test fails
 when a router endpoint has no entry here.
@@ -91,10 +91,10 @@ NESTED_COVERAGE = {
     "test_another_organizations_domain_is_404_for_every_scan_action",
     # List-only portfolio endpoints (no detail URL for the contract above). Each file also
     # covers an MSP's reach, a client's reach, read-only tokens and 405 on writes.
-    "coverage": "tests/tlsmon/test_api_coverage.py::"
+    "coverage": "tests/portfolio/test_api_coverage.py::"
     "test_an_organization_never_sees_another_organizations_coverage",
-    "trend": "tests/tlsmon/test_api_trends.py::"
+    "trend": "tests/portfolio/test_api_trends.py::"
     "test_an_organization_never_sees_another_organizations_sessions",
-    "authorization": "tests/tlsmon/test_api_authorizations.py::"
+    "authorization": "tests/portfolio/test_api_authorizations.py::"
     "test_an_organization_never_sees_another_organizations_destinations",
 }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import DomainViewSet, OrganizationViewSet
+from accounts.api import OrganizationViewSet
+from portfolio.api import DomainViewSet
+from portfolio.authorizations_api import AuthorizationViewSet
+from portfolio.coverage_api import CoverageViewSet
+from portfolio.trends_api import TrendViewSet
 from reports.api import register as register_reports
 from scans.api import register as register_scans
-from tlsmon.portfolio.authorizations_api import AuthorizationViewSet
-from tlsmon.portfolio.coverage_api import CoverageViewSet
-from tlsmon.portfolio.trends_api import TrendViewSet
 
 
 class ApiRouter(DefaultRouter):

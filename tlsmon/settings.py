@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "accounts",
     "scans",
     "reports",
-    "tlsmon",
+    "portfolio",
+    "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -220,21 +222,21 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.TokenScopePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScopePermission"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "accounts.throttling.TokenRateThrottle",
-        "accounts.throttling.AnonymousRateThrottle",
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.AnonymousRateThrottle",
     ],
-    "DEFAULT_PAGINATION_CLASS": "tlsmon.api_pagination.StablePageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.StablePageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "tlsmon.api_ordering.StableOrderingFilter",
+        "api.ordering.StableOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "tlsmon.api_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -259,7 +261,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tlsmon.api_schema.add_error_responses",
+        "api.schema.add_error_responses",
     ],
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {"securitySchemes": {"BearerAuth": {"type": "http", "scheme": "bearer"}}},

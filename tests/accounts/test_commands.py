@@ -7,9 +7,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.demo import DEMO_USER_EMAIL
 from accounts.models import ApiToken, Domain, Organization, TokenScope, User
 from accounts.services import api_token_authenticate
+from demo.data import DEMO_USER_EMAIL
 
 pytestmark = pytest.mark.django_db
 

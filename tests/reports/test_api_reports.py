@@ -1,6 +1,6 @@
 """The reports API: report list filters and detail, raw download, quarantine, report addresses.
 
-Tenant separation of these endpoints is covered by tests/tlsmon/test_tenancy.py.
+Tenant separation of these endpoints is covered by tests/api/test_tenancy.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Every server-rendered page, one module per page family; data comes from selectors."""
