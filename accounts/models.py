@@ -16,6 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.choices import text_choices
+from core.vocabulary import Verdict
+
 
 class UserManager(BaseUserManager["User"]):
     """Users log in with their email address; there is no username."""
@@ -230,14 +233,8 @@ class Tag(models.Model):
         return self.name
 
 
-class ScanVerdict(models.TextChoices):
-    """Verdicts of a record scan (protocol.md section 8); "error" means "could not tell"."""
-
-    PASS = "pass", "Pass"
-    WARN = "warn", "Warn"
-    FAIL = "fail", "Fail"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
-    ERROR = "error", "Error"
+# Verdicts of a record scan (protocol.md section 8); "error" means "could not tell".
+ScanVerdict = text_choices("ScanVerdict", Verdict)
 
 
 class DomainQuerySet(models.QuerySet):

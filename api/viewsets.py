@@ -11,6 +11,13 @@ from rest_framework.viewsets import GenericViewSet
 from accounts.scoping import Scope, scope_for_token_organization, scope_to_org
 
 
+def validated_input(serializer_class, data, *, context: dict | None = None) -> dict:
+    """Validate ``data`` with an input serializer; a 400 names each bad field."""
+    serializer = serializer_class(data=data, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class OrgScopedViewSet(GenericViewSet):
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -36,10 +43,7 @@ class OrgScopedViewSet(GenericViewSet):
         return queryset
 
     def validated_input(self, serializer_class, data) -> dict:
-        """Validate ``data`` with an input serializer; a 400 names each bad field."""
-        serializer = serializer_class(data=data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        return validated_input(serializer_class, data, context=self.get_serializer_context())
 
     def output_for(self, pk: int) -> dict:
         """The output representation of one row, re-read through the scoped queryset."""

@@ -70,19 +70,7 @@ class AuthorizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExternalAuthorization
-        fields = [
-            "id",
-            "domain_id",
-            "domain",
-            "organization",
-            "uri",
-            "rua_host",
-            "is_tlsmon",
-            "status",
-            "record_name",
-            "checked_at",
-            "action",
-        ]
+        fields = ["id", "domain_id", *COLUMNS]
         read_only_fields = fields
 
     def get_action(self, row: ExternalAuthorization) -> str:

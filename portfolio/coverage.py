@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from accounts.models import Domain, ScanVerdict
-from scans.results import Gap
+from core.vocabulary import Gap
 
 REPORTS_SILENT = "reports_silent"
 GAP_KINDS: tuple[str, ...] = (*(str(g) for g in Gap), REPORTS_SILENT)

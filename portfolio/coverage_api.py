@@ -28,6 +28,15 @@ from portfolio.etag import conditional_json
 from portfolio.examples import COVERAGE_ROW
 from portfolio.schema import FORMAT_PARAMETER, IF_NONE_MATCH, NOT_MODIFIED, csv_body
 
+# The 7- and 30-day report figures on each domain (written by reports.windows).
+WINDOW_FIELDS = (
+    "sessions_7d",
+    "failed_7d",
+    "failure_rate_7d",
+    "sessions_30d",
+    "failed_30d",
+    "failure_rate_30d",
+)
 COVERAGE_COLUMNS = (
     "name",
     "unicode_name",
@@ -40,12 +49,7 @@ COVERAGE_COLUMNS = (
     "scanned_at",
     "last_report_at",
     "report_window_end",
-    "sessions_7d",
-    "failed_7d",
-    "failure_rate_7d",
-    "sessions_30d",
-    "failed_30d",
-    "failure_rate_30d",
+    *WINDOW_FIELDS,
 )
 SUMMARY_COLUMNS = (
     "organization",
@@ -108,12 +112,7 @@ class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
         "score",
         "scanned_at",
         "last_report_at",
-        "sessions_7d",
-        "failed_7d",
-        "failure_rate_7d",
-        "sessions_30d",
-        "failed_30d",
-        "failure_rate_30d",
+        *WINDOW_FIELDS,
     ]
 
     def scope_queryset(self, queryset):

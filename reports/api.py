@@ -11,7 +11,6 @@ import orjson
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -22,19 +21,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from accounts.models import Organization
 from api.viewsets import OrgScopedViewSet
 from reports import services
 from reports.email_parsing import extract_reports
-from reports.filters import (
-    QuarantineFilter,
-    ReportFilter,
-    ReportingAddressFilter,
-    StableOrderingFilter,
-)
+from reports.filters import QuarantineFilter, ReportFilter, ReportingAddressFilter
 from reports.models import Channel, QuarantinedPolicy, Report, ReportPolicy
 from reports.report_decompress import decompress_report
 from reports.report_fields import ReportError
@@ -47,9 +40,6 @@ from reports.serializers import (
     ReportSerializer,
 )
 from reports.summary import IngestSummary
-
-# The default backends, with an ordering that always ends on a unique key (stable pages).
-FILTER_BACKENDS = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
 
 
 def _decompressed(payload: bytes) -> bytes | None:
@@ -109,7 +99,6 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
     queryset = Report.objects.select_related("organization")
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
-    filter_backends = FILTER_BACKENDS
     search_fields = ["report_id", "organization_name"]
     ordering_fields = ["start", "end", "received_at", "organization_name"]
     ordering = ["-start"]
@@ -166,7 +155,6 @@ class QuarantineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
     queryset = QuarantinedPolicy.objects.select_related("organization")
     serializer_class = QuarantinedPolicySerializer
     filterset_class = QuarantineFilter
-    filter_backends = FILTER_BACKENDS
     search_fields = ["policy_domain", "organization_name", "report_identifier"]
     ordering_fields = ["created_at", "policy_domain", "organization_name"]
     ordering = ["-created_at"]

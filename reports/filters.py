@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
-from rest_framework.filters import OrderingFilter
 
 from accounts.models import Organization
 from api.filters import StrictBooleanFilter, organization_filter
 from reports.models import QuarantinedPolicy, Report, ReportPolicy
 from reports.routing import normalize_policy_domain
-
-
-class StableOrderingFilter(OrderingFilter):
-    """``?ordering=`` plus ``-id`` as the last key, so equal values never reshuffle pages."""
-
-    def get_ordering(self, request, queryset, view) -> list[str]:
-        ordering = list(super().get_ordering(request, queryset, view) or [])
-        if not {"id", "-id", "pk", "-pk"} & set(ordering):
-            ordering.append("-id")
-        return ordering
 
 
 class ReportFilter(django_filters.FilterSet):

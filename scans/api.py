@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.models import Domain
-from api.viewsets import OrgScopedViewSet
+from api.viewsets import OrgScopedViewSet, validated_input
 from scans import services, tools
 from scans.filters import ScanFilter
 from scans.models import Scan, ScanStatus, ScanTrigger
@@ -124,7 +124,7 @@ class RecordToolsViewSet(ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="validate-record")
     def validate_record(self, request):
-        data = _validated(ValidateRecordInputSerializer, request.data)
+        data = validated_input(ValidateRecordInputSerializer, request.data)
         try:
             result = tools.validate_record(domain=data["domain"], record=data["record"])
         except ValueError as exc:
@@ -148,7 +148,7 @@ class RecordToolsViewSet(ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="generate-record")
     def generate_record(self, request):
-        data = _validated(GenerateRecordInputSerializer, request.data)
+        data = validated_input(GenerateRecordInputSerializer, request.data)
         try:
             result = tools.generate_record(
                 destinations=data["destinations"], domain=data.get("domain", "")
@@ -156,12 +156,6 @@ class RecordToolsViewSet(ViewSet):
         except ValueError as exc:
             raise ValidationError({"destinations": [str(exc)]}) from None
         return Response(result)
-
-
-def _validated(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def register(router) -> None:

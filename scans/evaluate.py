@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.vocabulary import Verdict
 from scans.external import assess_external
 from scans.findings import Code, make_finding
 from scans.mta_sts import assess_mta_sts
 from scans.observations import Answer, MxRecord, Observations, Outcome
 from scans.records import Selection, check_tlsrpt_txt, looks_like_tlsrpt, parse_tlsrpt_record
-from scans.results import CheckResult, Finding, Verdict
+from scans.results import CheckResult, Finding
 from scans.scoring import gaps_for, score_findings, verdict_for
 
 

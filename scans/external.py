@@ -13,9 +13,10 @@ from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
+from core.vocabulary import AuthorizationStatus
 from scans.findings import Code, make_finding
 from scans.observations import Answer, AuthorizationLookup, Outcome
-from scans.results import AuthorizationStatus, ExternalAuthorization, Finding
+from scans.results import ExternalAuthorization, Finding
 from scans.rua_uri import RuaUri
 
 AUTH_PREFIX = "v=TLSRPTv1"

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scans.results import Finding, Gap, Severity
+from core.vocabulary import Gap, Severity
+from scans.results import Finding
 
 
 class Code(StrEnum):

@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from accounts.choices import text_choices
 from accounts.models import Domain, ScanVerdict
+from core.vocabulary import AuthorizationStatus
 
 
 class ScanStatus(models.TextChoices):
@@ -93,14 +95,8 @@ class ScanChange(models.Model):
         return f"{self.domain}: {self.kind} {self.before!r} -> {self.after!r}"
 
 
-class ExternalAuthorizationStatus(models.TextChoices):
-    """Outcome of the external-destination check (``scans.external``) for one rua host."""
-
-    AUTHORIZED = "authorized", "Authorized"
-    WILDCARD_AUTHORIZED = "wildcard_authorized", "Authorized by a wildcard record"
-    MISSING = "missing", "Missing"
-    LOOKUP_ERROR = "lookup_error", "Lookup error"
-    NOT_NEEDED = "not_needed", "Not needed"
+# Outcome of the external-destination check (``scans.external``) for one rua host.
+ExternalAuthorizationStatus = text_choices("ExternalAuthorizationStatus", AuthorizationStatus)
 
 
 class ExternalAuthorization(models.Model):

@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 import idna
 
+from core.vocabulary import Severity
 from scans.findings import Code
-from scans.results import Severity
 from scans.rua_uri import SCHEME, RuaUri, check_rua_uri
 
 GATE = "v=TLSRPTv1;"  # RFC 8460 section 3 record selection: the literal prefix

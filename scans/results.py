@@ -7,34 +7,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
-
-class Verdict(StrEnum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    NOT_APPLICABLE = "not_applicable"
-    ERROR = "error"
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    WARNING = "warning"
-    INFO = "info"
-
-
-class Gap(StrEnum):
-    """Coverage gap kinds stored on the domain (``Domain.scan_gaps``) for the coverage view."""
-
-    NO_RECORD = "no_record"
-    BROKEN_RECORD = "broken_record"
-    EXTERNAL_UNAUTHORIZED = "external_unauthorized"
-    NO_MTA_STS = "no_mta_sts"
-    MTA_STS_TESTING = "mta_sts_testing"
-    MTA_STS_BROKEN = "mta_sts_broken"
-    DNS_ERROR = "dns_error"
+from core.vocabulary import AuthorizationStatus, Gap, Severity, Verdict
 
 
 @dataclass(frozen=True)
@@ -43,14 +18,6 @@ class Finding:
     severity: Severity
     message: str  # plain explanation for this domain
     fix: str = ""  # exact action, e.g. the record to publish, filled in
-
-
-class AuthorizationStatus(StrEnum):
-    AUTHORIZED = "authorized"
-    WILDCARD_AUTHORIZED = "wildcard_authorized"
-    MISSING = "missing"
-    LOOKUP_ERROR = "lookup_error"
-    NOT_NEEDED = "not_needed"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from core.vocabulary import Gap, Severity, Verdict
 from scans.findings import CATALOGUE, Code
-from scans.results import Finding, Gap, Severity, Verdict
+from scans.results import Finding
 
 SEVERITY_WEIGHT = {Severity.CRITICAL: 60, Severity.WARNING: 15, Severity.INFO: 2}
 # Codes whose weight differs from their severity's: the "no reports at all" cases weigh most;

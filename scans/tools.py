@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.domain_names import normalize_domain_name
+from core.vocabulary import Severity
 from scans import records
 from scans.evaluate import record_findings
 from scans.external import authorization_name, external_hosts
 from scans.observations import Answer, Outcome
-from scans.results import Severity
 from scans.scoring import verdict_for
 
 

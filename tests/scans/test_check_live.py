@@ -10,8 +10,8 @@ import asyncio
 
 import pytest
 
+from core.vocabulary import AuthorizationStatus, Verdict
 from scans.checker import check
-from scans.results import AuthorizationStatus, Verdict
 from tests.scans.servers import PolicyResponse
 
 pytestmark = pytest.mark.live

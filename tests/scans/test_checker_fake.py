@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 
+from core.vocabulary import AuthorizationStatus, Verdict
 from scans.checker import check, check_sync, gather
 from scans.observations import Answer, MxRecord
-from scans.results import AuthorizationStatus, Verdict
 from tests.scans.fakes import (
     ENFORCE_POLICY,
     FakeFetcher,

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.vocabulary import Gap, Severity, Verdict
 from scans.evaluate import evaluate
 from scans.findings import CATALOGUE, Code, make_finding
 from scans.observations import Answer, AuthorizationLookup, Observations, Outcome
-from scans.results import Finding, Gap, Severity, Verdict
+from scans.results import Finding
 from scans.scoring import CAP, score_findings, verdict_for
 from tests.scans.fakes import ENFORCE_POLICY, mx, nodata, nxdomain, ok, policy, servfail
 from tests.scans.test_external import EXTERNAL_CASES

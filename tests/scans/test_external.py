@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.vocabulary import AuthorizationStatus as S
+from core.vocabulary import Severity
 from scans.external import (
     assess_external,
     authorization_name,
@@ -15,8 +17,6 @@ from scans.external import (
 from scans.findings import CATALOGUE, Code
 from scans.observations import AuthorizationLookup
 from scans.records import parse_tlsrpt_record
-from scans.results import AuthorizationStatus as S
-from scans.results import Severity
 from tests.scans.fakes import nodata, nxdomain, ok, servfail
 
 D = "example.com"

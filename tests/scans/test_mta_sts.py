@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.vocabulary import Severity
 from scans.findings import CATALOGUE, Code
 from scans.mta_sts import (
     assess_mta_sts,
@@ -15,7 +16,6 @@ from scans.mta_sts import (
     parse_sts_txt,
 )
 from scans.observations import PolicyFetch
-from scans.results import Severity
 from tests.scans.fakes import nodata, nxdomain, ok, policy, servfail
 
 D = "example.com"

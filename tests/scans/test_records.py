@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.vocabulary import Severity, Verdict
 from scans.findings import CATALOGUE, Code
 from scans.records import check_tlsrpt_txt, generate_record, parse_tlsrpt_record
-from scans.results import Severity, Verdict
 from scans.scoring import verdict_for
 
 GOOD = "v=TLSRPTv1; rua=mailto:tlsrpt@example.com"
