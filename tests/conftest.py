@@ -6,6 +6,8 @@ Cast: ``org`` (a standalone organization), ``msp`` with ``client`` (its client o
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -17,8 +19,18 @@ from tests.factories import OrganizationFactory
 from tests.services import in_ci, require_service
 
 
+def on_sqlite() -> bool:
+    """The quickstart-shaped run (no DATABASE_URL, no REDIS_URL) that scripts/test makes of the
+    intake, figures, scan-storage and portfolio suites, so the SQLite branches are tested."""
+    return os.environ.get("TLSMON_TEST_DATABASE") == "sqlite"
+
+
 def pytest_configure(config) -> None:
     vendor = settings.DATABASES["default"]["ENGINE"]
+    if on_sqlite():
+        if "sqlite" not in vendor:
+            raise pytest.UsageError("TLSMON_TEST_DATABASE=sqlite needs DATABASE_URL unset")
+        return
     if "postgresql" not in vendor:
         message = (
             "the test suite runs on PostgreSQL: use scripts/test, or set DATABASE_URL "

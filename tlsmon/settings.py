@@ -107,7 +107,22 @@ if DATABASE_URL:
 else:
     SQLITE_PATH = Path(envstr("TLSMON_SQLITE_PATH", str(BASE_DIR / "var" / "tlsmon.sqlite3")))
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)  # first run: var/ does not exist yet
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": SQLITE_PATH}}
+    # The quickstart serves threads (runserver) and runs tasks in-process: write transactions
+    # take the lock up front (IMMEDIATE) and wait for it, and WAL lets reads go on meanwhile,
+    # so two concurrent report deliveries queue up instead of failing with "database is locked".
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
+            # A file, not shared-cache memory: only a file honours the lock timeout.
+            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test_{SQLITE_PATH.name}"))},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and shared cache (throttling counters) ---------------------------------
