@@ -49,7 +49,16 @@ PURE = [
     "reports/email_parsing.py",
 ]
 # celery.schedules (crontab values in tlsmon/beat.py) is plain data, so celery is not listed.
-IMPURE_ROOTS = {"django", "rest_framework", "redis", "psycopg", "socket", "ssl", "imaplib", "smtplib"}
+IMPURE_ROOTS = {
+    "django",
+    "rest_framework",
+    "redis",
+    "psycopg",
+    "socket",
+    "ssl",
+    "imaplib",
+    "smtplib",
+}
 
 
 def _modules(package: str):
