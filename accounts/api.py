@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, parsers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -34,6 +39,39 @@ class CsvTextParser(parsers.BaseParser):
             return stream.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationError({"body": "the CSV body is not UTF-8 text"}) from None
+
+
+EMPTY_CSV = (
+    "the CSV body holds no domain names: send one name per line, in the first column "
+    "(with curl: --data-binary @domains.csv, and check that the file exists)"
+)
+
+
+def bulk_payload(request) -> tuple[object, list[int] | None]:
+    """The bulk request as one input: a JSON body or the CSV's names with their file lines,
+    plus ``?organization=`` and ``?tag=``, honoured for JSON and CSV alike (an organization
+    given in the body and the query must agree)."""
+    body, rows = request.data, None
+    if isinstance(body, str) or (not body and request.content_type.startswith("text/csv")):
+        parsed = parse_domain_csv(body or "")
+        if not parsed:
+            raise ValidationError({"body": EMPTY_CSV})
+        rows = [line for line, _ in parsed]
+        body = {"names": [name for _, name in parsed]}
+    if not isinstance(body, dict):
+        return body, rows  # the serializer names the problem
+    payload = dict(body)
+    if query_org := request.query_params.get("organization"):
+        if payload.get("organization") not in (None, query_org):
+            raise ValidationError(
+                {"organization": "given in the body and in ?organization= with different values"}
+            )
+        payload["organization"] = query_org
+    if (query_tags := request.query_params.getlist("tag")) and isinstance(
+        payload.get("tags", []), list
+    ):
+        payload["tags"] = [*payload.get("tags", []), *query_tags]
+    return payload, rows
 
 
 @extend_schema_view(
@@ -125,10 +163,17 @@ class DomainViewSet(
         summary="Add up to TLSMON_BULK_MAX_ROWS (default 1,000) domains in one request",
         description=(
             'JSON `{"names": [...], "tags": [...], "organization": "slug"}` or a '
-            "`text/csv` body (first column; a `name`/`domain` header row is skipped; "
-            "`?organization=` and `?tag=` apply to CSV). Each row gets its own result; valid "
-            "rows are created even when others are invalid."
+            "`text/csv` body (first column; a `name`/`domain` header row is skipped; a CSV "
+            "result's `row` is the file's line number). `?organization=` and `?tag=` apply to "
+            "both. Each row gets its own result; valid rows are created even when others are "
+            "invalid."
         ),
+        parameters=[
+            OpenApiParameter(
+                "organization", str, description="Slug of the organization to add them to."
+            ),
+            OpenApiParameter("tag", str, many=True, description="Tags for every new domain."),
+        ],
         request={"application/json": BulkCreateInputSerializer, "text/csv": str},
         responses={200: BulkResultSerializer},
         examples=[
@@ -148,18 +193,13 @@ class DomainViewSet(
         pagination_class=None,
     )
     def bulk(self, request):
-        payload = request.data
-        if isinstance(payload, str):
-            payload = {
-                "names": parse_domain_csv(payload),
-                "tags": request.query_params.getlist("tag"),
-                **({"organization": o} if (o := request.query_params.get("organization")) else {}),
-            }
+        payload, rows = bulk_payload(request)
         data = self.validated_input(BulkCreateInputSerializer, payload)
         result = services.domains_bulk_create(
             organization=data.get("organization") or self.scope.organization,
             names=data["names"],
             tags=data["tags"],
+            rows=rows,
         )
         body = {
             "created": result.count("created"),

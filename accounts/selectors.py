@@ -79,3 +79,12 @@ def api_token_list(*, organization: Organization) -> QuerySet[ApiToken]:
 def organization_choices(*, scope: Scope) -> QuerySet[Organization]:
     """Organizations a scope may pick as a target (forms, serializers, filters)."""
     return scope_to_org(Organization.objects.all(), scope).order_by("name", "id")
+
+
+def unknown_organization_message(slug: object) -> str:
+    """The one error text for an organization slug the scope does not reach, wherever a slug is
+    read (API filters and bodies): it never tells a missing slug from another tenant's."""
+    return (
+        f"no organization with slug {str(slug)!r} among those this token reaches; "
+        "GET /api/v1/organizations/ lists their slugs"
+    )

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.domain_names import DomainNameError, normalize_domain_name
 from accounts.models import Domain, Organization, ScanVerdict
-from accounts.selectors import organization_choices
+from accounts.selectors import organization_choices, unknown_organization_message
 
 
 @extend_schema_field({"type": "string", "description": "organization slug"})
@@ -20,6 +20,12 @@ class ScopedOrganizationField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         return organization_choices(scope=self.context["request"].scope)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(unknown_organization_message(data)) from None
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -137,7 +143,9 @@ class BulkCreateInputSerializer(serializers.Serializer):
 
 
 class BulkRowSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="1-based position in the input.")
+    row = serializers.IntegerField(
+        help_text="JSON: 1-based position in `names`; CSV: the line of the file."
+    )
     input = serializers.CharField()
     status = serializers.ChoiceField(choices=["created", "present", "invalid"])
     name = serializers.CharField(allow_null=True)

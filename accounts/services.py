@@ -286,16 +286,22 @@ class BulkResult:
 
 
 def domains_bulk_create(
-    *, organization: Organization, names: Sequence[str], tags: Sequence[str] = ()
+    *,
+    organization: Organization,
+    names: Sequence[str],
+    tags: Sequence[str] = (),
+    rows: Sequence[int] | None = None,
 ) -> BulkResult:
     """Create many domains at once; invalid rows are reported and the good rows are kept.
 
+    ``rows`` numbers the names in the results (a CSV's file lines); by default 1, 2, 3, ...
     A name listed twice counts as created once and ``present`` after that. All writes happen in
     one transaction: a database error keeps nothing, a bad row only skips that row.
     """
     result = BulkResult()
     wanted: dict[str, DomainName] = {}
-    for index, raw in enumerate(names, start=1):
+    numbers = rows if rows is not None else range(1, len(names) + 1)
+    for index, raw in zip(numbers, names, strict=True):
         text = raw if isinstance(raw, str) else str(raw)
         try:
             normalized = normalize_domain_name(text)

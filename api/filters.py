@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Organization
-from accounts.selectors import organization_choices
+from accounts.selectors import organization_choices, unknown_organization_message
 
 
 def _reachable_organizations(request):
@@ -16,10 +17,24 @@ def _reachable_organizations(request):
     return organization_choices(scope=request.scope)
 
 
+class _OrganizationSlugField(django_filters.fields.ModelChoiceField):
+    """Answers an unknown slug with the same text as the API bodies do."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise ValidationError(unknown_organization_message(value), code="invalid") from None
+
+
+class _OrganizationFilter(django_filters.ModelChoiceFilter):
+    field_class = _OrganizationSlugField
+
+
 def organization_filter(field_name: str = "organization") -> django_filters.ModelChoiceFilter:
     """The ``organization`` filter of every list: a slug, chosen among the organizations the
     request's token reaches (so another tenant's slug is a validation error, not a probe)."""
-    return django_filters.ModelChoiceFilter(
+    return _OrganizationFilter(
         field_name=field_name,
         to_field_name="slug",
         queryset=_reachable_organizations,

@@ -183,13 +183,11 @@ def _scan_state(rng: random.Random) -> tuple[str, list[str]]:
 
 
 def _score(rng: random.Random, verdict: str, gaps: list[str]) -> int | None:
-    if verdict == "":
-        return None
-    if verdict in ("not_applicable", "pass"):
+    if verdict in ("", "not_applicable", "error"):
+        return None  # unscanned, and the verdicts that carry no score
+    if verdict == "pass":
         lost = 5 * ("no_mta_sts" in gaps) + 2 * ("mta_sts_testing" in gaps)
         return 100 - lost - 2 * ("external_unauthorized" in gaps)
-    if verdict == "error":
-        return 0
     if verdict == "fail":
         return 0 if "no_record" in gaps else rng.randint(10, 40)
     return rng.randint(45, 89)

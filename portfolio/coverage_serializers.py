@@ -17,7 +17,11 @@ class CoverageRowSerializer(serializers.Serializer):
     verdict = serializers.CharField(
         source="scan_verdict", help_text="Latest scan verdict; empty until the first scan."
     )
-    score = serializers.IntegerField(source="scan_score", allow_null=True)
+    score = serializers.IntegerField(
+        source="scan_score",
+        allow_null=True,
+        help_text="0-100; null when unscanned and for the verdicts not_applicable and error.",
+    )
     gaps = serializers.SerializerMethodField()
     scanned_at = serializers.DateTimeField(allow_null=True)
     last_report_at = serializers.DateTimeField(allow_null=True)

@@ -39,6 +39,9 @@ class Resolver(Protocol):
     async def addresses(self, name: str) -> Answer[str]:
         """A and AAAA addresses as text; OK when either type has data."""
 
+    def describe(self) -> str:
+        """The servers asked, for people: ``192.0.2.1:53``."""
+
 
 def _text(name: dns.name.Name) -> str:
     """Lower case, no trailing dot; the root name becomes "" (the null MX target)."""
@@ -103,6 +106,21 @@ class DnsPythonResolver:
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
         self._gates = weakref.WeakKeyDictionary()
 
+    def describe(self) -> str:
+        """The servers asked, ``host:port`` (``[v6]:port``), as a CLI names them."""
+        servers = []
+        for server in self.inner.nameservers:
+            if isinstance(server, str):  # from resolv.conf: a plain address on the default port
+                host, port = server, self.inner.port
+            else:
+                host, port = server.address, server.port
+            servers.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+        return ", ".join(servers) or "(no nameserver configured)"
+
+    def no_answer(self) -> str:
+        """The error of a lookup that timed out: it names the resolver, not the domain's servers."""
+        return f"no answer from {self.describe()} within {self.timeout:g} s"
+
     def _gate(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
         gate = self._gates.get(loop)
@@ -142,9 +160,12 @@ class DnsPythonResolver:
         last = Answer(name=qname, outcome=Outcome.ERROR, error="no attempt")
         for _attempt in range(self.retries + 1):
             last = await self._attempt(qname, rdtype, parse)
-            if last.outcome is not Outcome.ERROR or not _retryable(last.error):
+            if last.outcome is not Outcome.ERROR or not self._retryable(last.error):
                 return last
         return last
+
+    def _retryable(self, error: str) -> bool:
+        return error == self.no_answer() or "SERVFAIL" in error
 
     async def _attempt(self, qname: str, rdtype: dns.rdatatype.RdataType, parse: _Parser) -> Answer:
         """One query, every dnspython outcome mapped to an ``Answer``."""
@@ -161,7 +182,7 @@ class DnsPythonResolver:
         except dns.resolver.NoNameservers as exc:
             return Answer(name=qname, outcome=Outcome.ERROR, error=_nameserver_error(exc))
         except dns.exception.Timeout:
-            return Answer(name=qname, outcome=Outcome.ERROR, error="timeout")
+            return Answer(name=qname, outcome=Outcome.ERROR, error=self.no_answer())
         except (dns.exception.DNSException, ValueError, OSError) as exc:
             return Answer(name=qname, outcome=Outcome.ERROR, error=f"{type(exc).__name__}: {exc}")
         cnames, negative_ttl = _chain(result.chaining_result)
@@ -174,10 +195,6 @@ class DnsPythonResolver:
             cnames=cnames,
             ttl=result.rrset.ttl,
         )
-
-
-def _retryable(error: str) -> bool:
-    return error == "timeout" or "SERVFAIL" in error
 
 
 def _txt_records(rrset: Any) -> list[str]:

@@ -192,9 +192,10 @@ CATALOGUE: dict[Code, Spec] = {
     Code.DNS_ERROR: Spec(
         _W,
         Gap.DNS_ERROR,
-        "DNS could not answer for {domain} ({detail}); this is 'could not tell', not a "
-        "failure. The check is retried later.",
-        "If it persists, check that the authoritative servers of {domain} answer.",
+        "DNS could not answer for {domain} ({detail}); this is 'could not tell', not a failure.",
+        "'No answer from ...' names the resolver that was asked: check that it is reachable "
+        "(TLSMON_DNS_NAMESERVERS, or check_domain --nameserver). SERVFAIL usually means the "
+        "authoritative servers of {domain} did not answer that resolver.",
     ),
     Code.MTA_STS_COMPANION_MISSING: Spec(
         _I,

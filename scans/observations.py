@@ -30,7 +30,7 @@ class Answer(Generic[T]):
     outcome: Outcome
     records: tuple[T, ...] = ()
     cnames: tuple[str, ...] = ()
-    error: str = ""  # "SERVFAIL", "timeout", "REFUSED", ... when outcome is ERROR
+    error: str = ""  # "SERVFAIL", "no answer from 192.0.2.1:53 within 5 s", "REFUSED", ...
     ttl: int | None = None
 
     @property

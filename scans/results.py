@@ -11,6 +11,20 @@ from typing import Any
 
 from core.vocabulary import AuthorizationStatus, Gap, Severity, Verdict
 
+SCORE_NOTES = {
+    Verdict.NOT_APPLICABLE: "no score: TLS-RPT does not apply to this domain (see the findings)",
+    Verdict.ERROR: "no score: the check could not tell, DNS gave no usable answer "
+    "(see the findings)",
+}
+
+
+def score_note(verdict: Verdict | str) -> str | None:
+    """Why a result has no score (``not_applicable``, ``error``); ``None`` when it has one."""
+    try:
+        return SCORE_NOTES.get(Verdict(verdict))
+    except ValueError:  # blank: not scanned yet
+        return None
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -35,7 +49,7 @@ class ExternalAuthorization:
 class CheckResult:
     domain: str
     verdict: Verdict
-    score: int  # 0-100
+    score: int | None  # 0-100; None for not_applicable and error (see score_note)
     findings: tuple[Finding, ...]
     gaps: tuple[Gap, ...] = ()
     # Raw records seen: {"smtp_tls": [...], "smtp_tls_cnames": [...], "mta_sts": [...], ...}
@@ -51,4 +65,5 @@ class CheckResult:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["verdict"] = str(self.verdict)
+        data["score_note"] = score_note(self.verdict)
         return data

@@ -28,10 +28,6 @@ CODE_WEIGHT = {
     Code.MTA_STS_MODE_NONE: 5,
 }
 CAP = {Verdict.FAIL: 40, Verdict.WARN: 89, Verdict.PASS: 100}
-# Not scored by findings: "not applicable" needs no work (sorts last); "error" could not be
-# checked and sorts first with the failures so someone looks at it.
-NOT_APPLICABLE_SCORE = 100
-ERROR_SCORE = 0
 
 
 def verdict_for(findings: Iterable[Finding]) -> Verdict:
@@ -48,12 +44,12 @@ def finding_weight(finding: Finding) -> int:
     return CODE_WEIGHT.get(Code(finding.code), SEVERITY_WEIGHT[finding.severity])
 
 
-def score_findings(findings: Sequence[Finding], verdict: Verdict) -> int:
-    """100 minus the weights, clamped to 0 and to the verdict's cap."""
-    if verdict is Verdict.NOT_APPLICABLE:
-        return NOT_APPLICABLE_SCORE
-    if verdict is Verdict.ERROR:
-        return ERROR_SCORE
+def score_findings(findings: Sequence[Finding], verdict: Verdict) -> int | None:
+    """100 minus the weights, clamped to 0 and to the verdict's cap; ``None`` (no score) for
+    ``not_applicable`` and ``error``: a domain that receives no mail is not "perfect" and a
+    lookup nobody answered is not "worst" (``results.score_note`` says why)."""
+    if verdict in (Verdict.NOT_APPLICABLE, Verdict.ERROR):
+        return None
     score = 100 - sum(finding_weight(finding) for finding in findings)
     return max(0, min(score, CAP[verdict]))
 

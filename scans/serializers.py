@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import ScanVerdict
 from scans.models import Scan, ScanChange
+from scans.results import score_note
 
 
 class FindingSerializer(serializers.Serializer):
@@ -28,6 +29,14 @@ class ScanSerializer(serializers.ModelSerializer):
     verdict = serializers.ChoiceField(
         choices=ScanVerdict.choices, allow_blank=True, read_only=True, help_text="Blank until done."
     )
+    score = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="0-100; null until done and for not_applicable and error (see score_note).",
+    )
+    score_note = serializers.SerializerMethodField(
+        help_text="Why there is no score (not_applicable, error); null otherwise."
+    )
 
     class Meta:
         model = Scan
@@ -41,12 +50,16 @@ class ScanSerializer(serializers.ModelSerializer):
             "finished_at",
             "verdict",
             "score",
+            "score_note",
             "gaps",
             "findings",
             "duration_ms",
             "error",
         ]
         read_only_fields = fields
+
+    def get_score_note(self, scan: Scan) -> str | None:
+        return score_note(scan.verdict)
 
 
 class ScanDetailSerializer(ScanSerializer):

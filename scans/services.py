@@ -8,6 +8,7 @@ handful of queries rather than several per domain.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import time
@@ -58,13 +59,27 @@ class _Outcome:
     duration_ms: int
 
 
-def tlsmon_hosts() -> tuple[str, ...]:
-    """Hosts a TLSMon rua names: the mailbox domain and the HTTPS intake host."""
+def tlsmon_host_candidates() -> tuple[str, ...]:
+    """Hosts a TLSMon rua names: the mailbox domain and the HTTPS intake host (maybe an IP)."""
     hosts = [settings.TLSMON_REPORT_DOMAIN.lower()]
     https_host = (urlsplit(settings.TLSMON_BASE_URL).hostname or "").lower()
     if https_host and https_host not in hosts:
         hosts.append(https_host)
     return tuple(hosts)
+
+
+def tlsmon_hosts() -> tuple[str, ...]:
+    """The candidates that are DNS names: an IP address (a development base URL such as
+    http://127.0.0.1:8000) cannot carry ``<domain>._report._tls.<host>`` records."""
+    return tuple(host for host in tlsmon_host_candidates() if not is_ip_literal(host))
+
+
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 async def _check_all(

@@ -135,3 +135,20 @@ def _port(item: str, text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise EnvError(f"TLSMON_DNS_NAMESERVERS: {item!r} has an invalid port")
     return int(text)
+
+
+def envdomain(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    """A DNS name (lower case, no trailing dot) that other DNS names are built under, such as
+    ``<domain>._report._tls.<it>``: an IP address, a URL or an e-mail address is refused."""
+    import ipaddress
+
+    value = envstr(name, default, environ).lower().rstrip(".")
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise EnvError(f"{name}={value!r} is an IP address; it must be a domain name")
+    if any(char in value for char in "/@: ") or "." not in value:
+        raise EnvError(f"{name}={value!r} is not a domain name (e.g. reports.example.com)")
+    return value

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tlsmon.env import (
     EnvError,
     envbool,
+    envdomain,
     envfloat,
     envint,
     envlist,
@@ -38,7 +39,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
 TLSMON_BASE_URL = envstr("TLSMON_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-TLSMON_REPORT_DOMAIN = envstr("TLSMON_REPORT_DOMAIN", "reports.tlsmon.localhost").lower()
+# A name, never an IP: report addresses and authorization record names are built under it.
+TLSMON_REPORT_DOMAIN = envdomain("TLSMON_REPORT_DOMAIN", "reports.tlsmon.localhost")
 CSRF_TRUSTED_ORIGINS = envlist(
     "CSRF_TRUSTED_ORIGINS", [TLSMON_BASE_URL] if TLSMON_BASE_URL.startswith("https://") else []
 )

@@ -84,3 +84,39 @@ def test_a_body_that_is_neither_json_nor_csv_is_a_clear_415(org, api_client):
     response = api_client(org, write=True).post(URL, b"<xml/>", content_type="application/xml")
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_json_body_honours_the_organization_and_tags_in_the_query(msp, client_org, api_client):
+    response = api_client(msp, write=True).post(
+        f"{URL}?organization=client-one&tag=imported",
+        {"names": ["gamma.example"], "tags": ["eu"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    domain = Domain.objects.get(name="gamma.example")
+    assert domain.organization == client_org
+    assert sorted(t.name for t in domain.tags.all()) == ["eu", "imported"]
+
+
+def test_an_organization_given_twice_with_different_slugs_is_refused(msp, client_org, api_client):
+    response = api_client(msp, write=True).post(
+        f"{URL}?organization=client-one",
+        {"names": ["gamma.example"], "organization": "msp"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "organization" in response.json()["fields"]
+    assert not Domain.objects.exists()
+
+
+def test_csv_rows_are_numbered_by_file_line(org, api_client):
+    csv_body = "name\nalpha.example\n\n# a comment\ncom\n"
+    response = api_client(org, write=True).post(URL, csv_body, content_type="text/csv")
+    rows = [(r["row"], r["input"]) for r in response.json()["results"]]
+    assert rows == [(2, "alpha.example"), (5, "com")]
+
+
+def test_an_empty_csv_body_says_the_file_was_empty(org, api_client):
+    response = api_client(org, write=True).post(URL, "", content_type="text/csv")
+    assert response.status_code == 400
+    assert "CSV body holds no domain names" in response.json()["fields"]["body"][0]

@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from openapi_spec_validator import validate
 
+from accounts.selectors import unknown_organization_message
+
 pytestmark = pytest.mark.django_db
 
 
@@ -119,3 +121,27 @@ def test_a_domains_scan_history_is_documented_as_a_page_of_scans(api_schema):
     operation = api_schema["paths"]["/api/v1/domains/{id}/scans/"]["get"]
     body = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/PaginatedScanList"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/domains/?organization={slug}", None),
+        ("get", "/api/v1/coverage/?organization={slug}", None),
+        ("get", "/api/v1/trends/?organization={slug}", None),
+        ("post", "/api/v1/domains/", {"name": "a.example", "organization": "{slug}"}),
+        ("post", "/api/v1/domains/bulk/?organization={slug}", {"names": ["a.example"]}),
+    ],
+)
+def test_an_unknown_organization_slug_gets_the_same_error_text_everywhere(
+    msp, client_org, other_org, api_client, method, path, body
+):
+    """A slug that exists nowhere and another tenant's slug read the same, on every endpoint."""
+    client = api_client(msp, write=True)
+    for slug in ("acme-ltd", other_org.slug):
+        data = {
+            k: v.format(slug=slug) if k == "organization" else v for k, v in (body or {}).items()
+        }
+        response = getattr(client, method)(path.format(slug=slug), data, format="json")
+        assert response.status_code == 400
+        assert response.json()["fields"]["organization"] == [unknown_organization_message(slug)]

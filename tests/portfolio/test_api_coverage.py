@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Domain
+from accounts.selectors import unknown_organization_message
 from tests.factories import DomainFactory, OrganizationFactory
 from tests.portfolio.helpers import (
     assert_invalid,
@@ -237,7 +238,8 @@ def test_another_tenants_organization_slug_is_refused_like_an_unknown_one(reader
     domain(other_org, "theirs.example")
     theirs = assert_invalid(reader.get(COVERAGE, {"organization": "outsider"}), "organization")
     unknown = assert_invalid(reader.get(COVERAGE, {"organization": "nobody"}), "organization")
-    assert theirs == unknown
+    assert theirs["fields"] == {"organization": [unknown_organization_message("outsider")]}
+    assert unknown["fields"] == {"organization": [unknown_organization_message("nobody")]}
 
 
 # --- Ordering and pagination ----------------------------------------------------------------
@@ -254,6 +256,22 @@ def test_ordering_by_failure_rate_puts_domains_without_sessions_last(org, reader
         "high.example",
         "none.example",
     ]
+
+
+def test_ordering_by_score_puts_domains_without_a_score_last_either_way(org, reader):
+    domain(org, "na.example", scan_verdict="not_applicable", scan_score=None)
+    domain(org, "low.example", scan_verdict="fail", scan_score=10)
+    domain(org, "err.example", scan_verdict="error", scan_score=None)
+    domain(org, "high.example", scan_verdict="pass", scan_score=100)
+    assert names(reader.get(COVERAGE, {"ordering": "score"}))[:2] == ["low.example", "high.example"]
+    assert names(reader.get(COVERAGE, {"ordering": "-score"}))[:2] == [
+        "high.example",
+        "low.example",
+    ]
+    assert set(names(reader.get(COVERAGE, {"ordering": "-score"}))[2:]) == {
+        "na.example",
+        "err.example",
+    }
 
 
 @pytest.mark.parametrize("ordering", ["-failure_rate_7d", "verdict", "-failed_7d", "score"])

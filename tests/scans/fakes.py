@@ -43,6 +43,9 @@ class FakeResolver:
         self.answers[(answer.name, rdtype)] = answer
         return self
 
+    def describe(self) -> str:
+        return "fake resolver"
+
     def _answer(self, name: str, rdtype: str) -> Answer:
         self.asked.append((name, rdtype))
         return self.answers.get((name, rdtype), nxdomain(name))

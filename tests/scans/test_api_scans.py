@@ -197,3 +197,27 @@ def test_the_record_tools_work_with_a_read_only_token_because_they_change_nothin
         "/api/v1/tools/generate-record/", {"destinations": ["r@example.com"]}, format="json"
     )
     assert response.status_code == 200
+
+
+def test_a_not_applicable_scan_has_no_score_anywhere_and_says_why(
+    api_client, org, zone_name, dns_server, dns_settings
+):
+    """GIVEN a domain with no MX and no address (TLS-RPT does not apply), WHEN it is scanned,
+    THEN the stored scan, its JSON, the domain and the coverage row carry a null score."""
+    from scans.services import scan_domains
+
+    dns_server.set_zones({zone_name: []})
+    domain = DomainFactory(organization=org, name=zone_name)
+    scan_domains(domain_ids=[domain.pk], trigger="api")
+    client = api_client(org)
+
+    scan = client.get(f"/api/v1/domains/{domain.pk}/latest-scan/").json()
+    coverage = client.get("/api/v1/coverage/").json()["results"][0]
+
+    assert (scan["verdict"], scan["score"], scan["result"]["score"]) == (
+        "not_applicable",
+        None,
+        None,
+    )
+    assert scan["score_note"].startswith("no score: TLS-RPT does not apply")
+    assert (coverage["verdict"], coverage["score"]) == ("not_applicable", None)

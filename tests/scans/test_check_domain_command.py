@@ -13,7 +13,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from scans.management.commands.check_domain import parse_nameserver
-from tests.scans.fakes import ENFORCE_POLICY, FakeFetcher, healthy_resolver, nxdomain, policy
+from tests.scans.fakes import (
+    ENFORCE_POLICY,
+    FakeFetcher,
+    healthy_resolver,
+    nxdomain,
+    policy,
+)
 
 D = "example.com"
 
@@ -35,6 +41,15 @@ def test_json_is_exactly_one_object_with_the_documented_keys():
     assert {"domain", "verdict", "score", "findings", "records", "mx", "mta_sts"} <= set(data)
     assert {"external_authorizations", "gaps", "rua", "timings_ms"} <= set(data)
     assert (data["domain"], data["verdict"], data["score"]) == (D, "pass", 100)
+    assert (data["score_note"], data["resolver"]) == (None, "fake resolver (system resolver)")
+
+
+def test_a_domain_that_does_not_exist_has_no_score_and_says_why():
+    data = json.loads(run(D, "--json", resolver=healthy_resolver().set("MX", nxdomain(D))))
+    assert (data["verdict"], data["score"]) == ("not_applicable", None)
+    assert data["score_note"].startswith("no score: TLS-RPT does not apply")
+    text = run(D, resolver=healthy_resolver().set("MX", nxdomain(D)))
+    assert text.startswith(f"{D}: NOT_APPLICABLE (no score: TLS-RPT does not apply")
 
 
 def test_json_findings_carry_code_severity_message_and_fix():
@@ -52,7 +67,7 @@ def test_json_findings_carry_code_severity_message_and_fix():
 def test_human_output_shows_verdict_score_records_and_fixes():
     resolver = healthy_resolver().set("TXT", nxdomain(f"_smtp._tls.{D}"))
     text = run(D, resolver=resolver)
-    assert text.startswith(f"{D}: FAIL (score 0/100)")
+    assert text.startswith(f"{D}: FAIL (score 0/100)\nResolver: fake resolver (system resolver)")
     assert "_mta-sts TXT: v=STSv1; id=20260101" in text
     assert "[critical] missing_record:" in text
     assert f'fix: Publish exactly one record: _smtp._tls.{D}. 3600 IN TXT "v=TLSRPTv1;' in text

@@ -185,3 +185,25 @@ def test_policy_redirect_is_reported(dns_server, mta_sts_server, resolver, fetch
     result = run(zone_name, resolver, fetcher)
 
     assert "mta_sts_redirect" in codes(result)
+
+
+def test_check_domain_with_a_silent_resolver_names_it_and_blames_nobody_else(
+    silent_dns_server, settings
+):
+    """The CLI against a resolver that never answers: the verdict is error with no score, and
+    the text names that resolver and its timeout instead of the domain's servers."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.TLSMON_DNS_TIMEOUT, settings.TLSMON_DNS_RETRIES = 0.3, 0
+    host, port = silent_dns_server.address
+    out = io.StringIO()
+    call_command("check_domain", "gmail.com", "--nameserver", f"{host}:{port}", stdout=out)
+    text = out.getvalue()
+
+    assert text.startswith("gmail.com: ERROR (no score: the check could not tell")
+    assert f"Resolver: {host}:{port}\n" in text
+    assert f"no answer from {host}:{port} within 0.3 s" in text
+    assert "retried later" not in text
+    assert "authoritative servers of gmail.com answer" not in text

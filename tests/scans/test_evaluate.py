@@ -128,7 +128,7 @@ def test_evaluation_order_and_verdict(observations, verdict, codes):
 )
 def test_dns_failures_give_error_and_never_fail(observations):
     result = evaluate(observations)
-    assert (result.verdict, result.score, result.gaps) == (Verdict.ERROR, 0, (Gap.DNS_ERROR,))
+    assert (result.verdict, result.score, result.gaps) == (Verdict.ERROR, None, (Gap.DNS_ERROR,))
 
 
 @pytest.mark.parametrize(
@@ -163,8 +163,8 @@ def test_gaps(observations, gaps):
     [
         pytest.param(obs(), 100, id="clean-pass"),
         pytest.param(obs(tlsrpt=nxdomain(TLS)), 0, id="missing-record"),
-        pytest.param(obs(mx=mx(D, (0, ""))), 100, id="not-applicable"),
-        pytest.param(obs(mx=servfail(D)), 0, id="error"),
+        pytest.param(obs(mx=mx(D, (0, ""))), None, id="not-applicable-has-no-score"),
+        pytest.param(obs(mx=servfail(D)), None, id="error-has-no-score"),
         pytest.param(obs(mta_sts_txt=nxdomain(STS)), 95, id="no-mta-sts"),
         pytest.param(obs(tlsrpt=ok(TLS, RECORD + ",")), 85, id="one-warning"),
         pytest.param(obs(tlsrpt=ok(TLS, "v=TLSRPTv1; rua=http://x.io")), 40, id="fail-capped"),

@@ -86,3 +86,51 @@ def test_authorization_records_prints_zone_lines_with_what_the_last_scan_saw(
     only_missing, _ = run("authorization_records", "--missing-only")
     assert ok not in only_missing and missing in only_missing
     assert Domain.objects.count() == 2
+
+
+def test_scan_domain_accepts_unicode_names_and_says_what_it_skipped(
+    org, dns_server, zone_name, dns_settings
+):
+    unicode_name = f"bücher.{zone_name}"
+    dns_server.set_zones({zone_name: no_record_domain(zone_name)})
+    DomainFactory(organization=org, name=zone_name)
+    DomainFactory(organization=org, name=f"xn--bcher-kva.{zone_name}", unicode_name=unicode_name)
+    DomainFactory(organization=org, name=f"paused.{zone_name}", is_active=False)
+
+    out, err = run(
+        "scan",
+        "--no-progress",
+        "--domain",
+        zone_name,
+        unicode_name,
+        f"unknown.{zone_name}",
+        f"paused.{zone_name}",
+        "not a domain",
+    )
+
+    assert out.startswith("scanned 2 domain(s)")
+    assert Scan.objects.filter(domain__name=f"xn--bcher-kva.{zone_name}").exists()
+    assert f"skipped 'unknown.{zone_name}': no organization monitors unknown.{zone_name}" in err
+    assert f"skipped 'paused.{zone_name}': the domain is paused" in err
+    assert "skipped 'not a domain': " in err
+
+
+def test_scan_org_says_how_many_paused_domains_it_skipped(org, dns_server, zone_name, dns_settings):
+    dns_server.set_zones({zone_name: no_record_domain(zone_name)})
+    DomainFactory(organization=org, name=zone_name)
+    DomainFactory(organization=org, name=f"paused.{zone_name}", is_active=False)
+    _, err = run("scan", "--org", org.slug, "--no-progress")
+    assert "skipped 1 paused domain(s)" in err
+
+
+def test_authorization_records_never_puts_an_ip_address_inside_a_dns_name(org, settings):
+    """The development defaults: the base URL's host is 127.0.0.1."""
+    settings.TLSMON_REPORT_DOMAIN = "reports.tlsmon.localhost"
+    settings.TLSMON_BASE_URL = "http://127.0.0.1:8000"
+    DomainFactory(organization=org, name="acme.example")
+
+    out, _ = run("authorization_records")
+
+    assert "acme.example._report._tls.reports.tlsmon.localhost. 3600 IN TXT" in out
+    assert "._report._tls.127.0.0.1" not in out
+    assert "; skipped 127.0.0.1: an IP address" in out

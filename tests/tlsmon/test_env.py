@@ -10,6 +10,7 @@ import pytest
 from tlsmon.env import (
     EnvError,
     envbool,
+    envdomain,
     envfloat,
     envint,
     envlist,
@@ -325,3 +326,24 @@ def test_parse_nameservers_refuses_an_invalid_entry_naming_it(item, fragment):
     message = str(excinfo.value)
     assert message.startswith(f"TLSMON_DNS_NAMESERVERS: {item!r}")
     assert fragment in message
+
+
+# --- envdomain ----------------------------------------------------------------------------------
+
+
+def test_envdomain_reads_a_lower_case_name_without_the_trailing_dot():
+    assert envdomain("D", "x.example", {"D": "Reports.Example.NET."}) == "reports.example.net"
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("127.0.0.1", "is an IP address"),
+        ("[::1]", "is an IP address"),
+        ("https://reports.example.com", "is not a domain name"),
+        ("tls@reports.example.com", "is not a domain name"),
+    ],
+)
+def test_envdomain_refuses_what_cannot_carry_dns_names(raw, fragment):
+    with pytest.raises(EnvError, match=fragment):
+        envdomain("TLSMON_REPORT_DOMAIN", "x.example", {"TLSMON_REPORT_DOMAIN": raw})

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Domain, Organization
 from scans.selectors import latest_results
-from scans.services import tlsmon_hosts
+from scans.services import tlsmon_host_candidates, tlsmon_hosts
 
 _STATUS_TEXT = {
     "authorized": "published",
@@ -55,6 +55,11 @@ class Command(BaseCommand):
             "; A vendor convention (not required by RFC 8460); some report senders check it.\n"
             "; One wildcard line per host, *._report._tls.<host>, authorizes every domain.\n"
         )
+        for host in sorted(set(tlsmon_host_candidates()) - set(hosts)):
+            self.stdout.write(
+                f"; skipped {host}: an IP address (from TLSMON_BASE_URL) is not a DNS name, so "
+                "no record can be published under it; set TLSMON_BASE_URL to a host name.\n"
+            )
         for pk, name in rows:
             for host in hosts:
                 state = published_status(results.get(pk), host)

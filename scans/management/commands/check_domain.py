@@ -15,7 +15,7 @@ from accounts.domain_names import DomainNameError, normalize_domain_name
 from scans import dns as scan_dns
 from scans import https as scan_https
 from scans.checker import check_sync
-from scans.results import CheckResult
+from scans.results import CheckResult, score_note
 from scans.services import tlsmon_hosts
 
 
@@ -66,18 +66,23 @@ class Command(BaseCommand):
             resolver = scan_dns.get_resolver()
         fetcher = scan_https.get_policy_fetcher(resolver)
         result = check_sync(name, resolver=resolver, fetcher=fetcher, tlsmon_hosts=tlsmon_hosts())
-        self.stdout.write(as_json(result) if options["json"] else as_text(result))
+        used = resolver.describe() + ("" if nameserver else " (system resolver)")
+        if settings.TLSMON_DNS_NAMESERVERS and not nameserver:
+            used = resolver.describe() + " (TLSMON_DNS_NAMESERVERS)"
+        self.stdout.write(as_json(result, used) if options["json"] else as_text(result, used))
 
 
-def as_json(result: CheckResult) -> str:
-    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
+def as_json(result: CheckResult, resolver: str) -> str:
+    return json.dumps({**result.as_dict(), "resolver": resolver}, indent=2, ensure_ascii=False)
 
 
-def as_text(result: CheckResult) -> str:
-    """The human report: verdict, score, what was seen, then each finding with its fix."""
+def as_text(result: CheckResult, resolver: str) -> str:
+    """The human report: verdict, score, resolver, what was seen, each finding with its fix."""
     mx = result.mx
+    score = f"score {result.score}/100" if result.score is not None else score_note(result.verdict)
     lines = [
-        f"{result.domain}: {str(result.verdict).upper()} (score {result.score}/100)",
+        f"{result.domain}: {str(result.verdict).upper()} ({score})",
+        f"Resolver: {resolver}",
         f"MX: {mx.get('kind', '?')} {' '.join(mx.get('hosts', []))}".rstrip(),
     ]
     for label, key in (("_smtp._tls TXT", "smtp_tls"), ("_mta-sts TXT", "mta_sts")):

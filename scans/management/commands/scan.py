@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.domain_names import DomainNameError, normalize_domain_name
 from accounts.models import Domain, Organization
 from scans.models import ScanTrigger
 from scans.services import ScanSummary, scan_domains
@@ -30,7 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, org, all, domain, include_clients, no_progress, **options):
-        ids = self._domain_ids(org=org, everything=all, names=domain, clients=include_clients)
+        if domain:
+            ids = self._named_ids(domain)
+        else:
+            ids = self._domain_ids(org=org, clients=include_clients)
         if not ids:
             raise CommandError("no active domains match")
         total = ScanSummary()
@@ -49,8 +53,27 @@ class Command(BaseCommand):
                 total.verdicts.update(summary.verdicts)
         self.stdout.write(str(total))
 
-    def _domain_ids(self, *, org, everything, names, clients) -> list[int]:
-        domains = Domain.objects.all_tenants().filter(is_active=True)
+    def _named_ids(self, names: list[str]) -> list[int]:
+        """Ids of the named domains (any organization; Unicode or A-label names); each name
+        that is skipped is reported on stderr with the reason."""
+        wanted: dict[str, str] = {}
+        for text in names:
+            try:
+                wanted.setdefault(normalize_domain_name(text).ascii, text)
+            except DomainNameError as exc:
+                self.stderr.write(f"skipped {text!r}: {exc}")
+        rows = Domain.objects.all_tenants().filter(name__in=list(wanted))
+        found = set(rows.values_list("name", flat=True))
+        active = set(rows.filter(is_active=True).values_list("name", flat=True))
+        for name, text in wanted.items():
+            if name not in found:
+                self.stderr.write(f"skipped {text!r}: no organization monitors {name}")
+            elif name not in active:
+                self.stderr.write(f"skipped {text!r}: the domain is paused")
+        return list(rows.filter(is_active=True).order_by("id").values_list("pk", flat=True))
+
+    def _domain_ids(self, *, org, clients) -> list[int]:
+        domains = Domain.objects.all_tenants()
         if org:
             organization = Organization.objects.filter(slug=org).first()
             if organization is None:
@@ -60,6 +83,6 @@ class Command(BaseCommand):
             if managed:
                 wanted = wanted | domains.filter(**managed)
             domains = wanted
-        elif names:
-            domains = domains.filter(name__in=[name.strip().lower().rstrip(".") for name in names])
-        return list(domains.order_by("id").values_list("pk", flat=True))
+        if paused := domains.filter(is_active=False).count():
+            self.stderr.write(f"skipped {paused} paused domain(s)")
+        return list(domains.filter(is_active=True).order_by("id").values_list("pk", flat=True))
