@@ -146,7 +146,7 @@ async def run_scan(domains: list[str], resolver: Any, fetcher: Any, limit: int) 
     async def work(domain: str) -> str:
         # Keep only the verdict: a worker task holds one chunk of results, not 10,000.
         result = await check(
-            domain, resolver=resolver, fetcher=fetcher, report_domain=report_domain
+            domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=(report_domain,)
         )
         return str(result.verdict)
 
