@@ -1,14 +1,15 @@
 """Keep the derived figures (``reports.models.figures``) and the domains' 7/30-day session
 totals in step with the daily roll-ups.
 
-A domain-day counts, per reporter, only the policy type with the most sessions, so a Microsoft
-``tlsa`` policy arriving after its ``sts`` twin changes *which* row counts: figures cannot just
-add the new policy. Ingestion therefore measures what the touched domain-days contribute before
-and after its roll-up upsert and moves the organization-day rows by the difference (cost follows
-the batch, not the organization), and rebuilds the touched domain-day rows outright. It runs in
-the ingesting transaction under a PostgreSQL advisory lock per (organization, day), so two
-writers of the same day take turns. ``figures_rebuild_all`` recomputes everything from the
-roll-ups (repair, bulk loads). Plain SQL that PostgreSQL and SQLite (3.25+) both run.
+A domain-day counts, per reporter, only the policy type with the most sessions (the counting
+rules live in ``reports.counting``), so a Microsoft ``tlsa`` policy arriving after its ``sts``
+twin changes *which* row counts: figures cannot just add the new policy. Ingestion therefore
+measures what the touched domain-days contribute before and after its roll-up upsert and moves
+the organization-day rows by the difference (cost follows the batch, not the organization), and
+rebuilds the touched domain-day rows outright. It runs in the ingesting transaction under a
+PostgreSQL advisory lock per (organization, day), so two writers of the same day take turns.
+``figures_rebuild_all`` recomputes everything from the roll-ups (repair, bulk loads). Plain SQL
+that PostgreSQL and SQLite (3.25+) both run.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from reports.counting import counted_failures, counted_rollups
 from reports.models import (
-    DailyFailure,
-    DailyRollup,
     DomainDailyTotal,
     OrganizationDailyFailure,
     OrganizationDailyResult,
@@ -40,16 +40,6 @@ DERIVED = (
 _ARRAY_TYPES = {"organization_id": "bigint", "day": "date"}  # key columns; the rest are text
 
 
-def _best_rollups(where: str) -> str:
-    """Roll-up rows that count: per (domain, day, reporter) the policy type with most sessions."""
-    return (
-        "SELECT domain_id, organization_id, day, organization_name, successful, failed, "
-        "ROW_NUMBER() OVER (PARTITION BY domain_id, day, organization_name "
-        "ORDER BY successful + failed DESC, policy_type) AS pick "
-        f"FROM {table_name(DailyRollup)} WHERE {where}"
-    )
-
-
 def _rebuild_domain_days(where: str, params: list) -> None:
     """Replace the domain-day totals selected by ``where`` with sums from the roll-ups."""
     totals = table_name(DomainDailyTotal)
@@ -58,8 +48,7 @@ def _rebuild_domain_days(where: str, params: list) -> None:
         cursor.execute(
             f"INSERT INTO {totals} (domain_id, organization_id, day, successful, failed) "
             "SELECT domain_id, organization_id, day, SUM(successful), SUM(failed) "
-            f"FROM ({_best_rollups(where)}) best WHERE pick = 1 "
-            "GROUP BY domain_id, organization_id, day",
+            f"FROM {counted_rollups(where)} counted GROUP BY domain_id, organization_id, day",
             params,
         )
 
@@ -75,20 +64,16 @@ def _rebuild_organization_days(where: str, params: list) -> None:
         cursor.execute(
             f"INSERT INTO {org_totals} (organization_id, day, organization_name, successful, "
             "failed) SELECT organization_id, day, organization_name, SUM(successful), "
-            f"SUM(failed) FROM ({_best_rollups(where)}) best WHERE pick = 1 "
+            f"SUM(failed) FROM {counted_rollups(where)} counted "
             "GROUP BY organization_id, day, organization_name "
             "HAVING SUM(successful) + SUM(failed) > 0",  # as the incremental path: no zero rows
             params,
         )
         cursor.execute(f"DELETE FROM {org_failures} WHERE {where}", params)
-        # The same failure reported under two policy types (Microsoft's sts + tlsa) counts once.
         cursor.execute(
             f"INSERT INTO {org_failures} (organization_id, day, result_type, "
             "receiving_mx_hostname, failed) SELECT organization_id, day, result_type, "
-            "receiving_mx_hostname, SUM(failed) FROM (SELECT organization_id, day, "
-            "result_type, receiving_mx_hostname, MAX(failed) AS failed "
-            f"FROM {table_name(DailyFailure)} WHERE {where} GROUP BY organization_id, domain_id, "
-            "day, result_type, receiving_mx_hostname, sending_mta_ip) one_per_type "
+            f"receiving_mx_hostname, SUM(failed) FROM {counted_failures(where)} counted "
             "GROUP BY organization_id, day, result_type, receiving_mx_hostname "
             "HAVING SUM(failed) > 0",
             params,
@@ -143,7 +128,7 @@ def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tup
         for where, params in _touched(domain_ids, days):
             cursor.execute(
                 "SELECT organization_id, day, organization_name, SUM(successful), SUM(failed) "
-                f"FROM ({_best_rollups(where)}) best WHERE pick = 1 "
+                f"FROM {counted_rollups(where)} counted "
                 "GROUP BY organization_id, day, organization_name",
                 params,
             )
@@ -152,10 +137,7 @@ def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tup
                 totals[key] = (totals[key][0] + int(ok), totals[key][1] + int(failed))
             cursor.execute(
                 "SELECT organization_id, day, result_type, receiving_mx_hostname, SUM(failed) "
-                "FROM (SELECT organization_id, day, result_type, receiving_mx_hostname, "
-                f"MAX(failed) AS failed FROM {table_name(DailyFailure)} WHERE {where} "
-                "GROUP BY organization_id, domain_id, day, result_type, receiving_mx_hostname, "
-                "sending_mta_ip) one_per_type "
+                f"FROM {counted_failures(where)} counted "
                 "GROUP BY organization_id, day, result_type, receiving_mx_hostname",
                 params,
             )
