@@ -23,16 +23,16 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from reports.fastinsert import insert_rows
-from reports.models import Channel, Submission
-from reports.payloads import Unpacked, compress, looks_like_report_file, parse_email, parse_file
-from reports.payloads import sha256_hex as _sha256
-from reports.storage import (
-    StoreItem,
+from reports.intake import (
+    channel_of,
     rejections_add,
-    report_limits,
-    reports_store,
     submission_outcome,
+    submission_receive,
+    unpack,
 )
+from reports.models import Submission
+from reports.payloads import Unpacked, compress, sha256_hex
+from reports.storage import StoreItem, reports_store
 from reports.summary import IngestSummary
 
 BATCH_SIZE = 1000
@@ -56,7 +56,7 @@ def _new_payloads(
     stored while this batch is prepared)."""
     seen: dict[str, tuple[bytes, str]] = {}
     for payload, source in batch:
-        digest = _sha256(payload)
+        digest = sha256_hex(payload)
         if digest in seen or digest in pending:
             summary.duplicates += 1
         else:
@@ -103,16 +103,6 @@ class _StoredConcurrently(Exception):
     """Another loader stored some of this batch's payloads first."""
 
 
-def _channel(payload: bytes) -> str:
-    return Channel.FILE if looks_like_report_file(payload) else Channel.EMAIL
-
-
-def _unpack(channel: str, source: str, payload: bytes) -> Unpacked:
-    if channel == Channel.EMAIL:
-        return parse_email(payload, source=source, limits=report_limits())
-    return Unpacked(parts=parse_file(payload, source=source, limits=report_limits()))
-
-
 def _store_items(unpacked: list[tuple[Received | Submission, Unpacked]]) -> list[StoreItem]:
     return [
         StoreItem(part.report, sub, part.source, header_domain=u.header_domain)
@@ -138,8 +128,8 @@ def _prepare(new: list[tuple[bytes, str, str]]) -> list[tuple[str, bytes, Unpack
     it runs in a worker thread while the previous batch waits for PostgreSQL."""
     prepared = []
     for p, s, _ in new:
-        channel = _channel(p)
-        prepared.append((channel, compress(p), _unpack(channel, s[:500], p)))
+        channel = channel_of(p)
+        prepared.append((channel, compress(p), unpack(channel=channel, source=s[:500], raw=p)))
     return prepared
 
 
@@ -188,15 +178,13 @@ def _store_one_by_one(
 ) -> list[Unpacked]:
     """The batch after a concurrent loader stored some of it: each submission received (and
     durable) on its own, then the new ones processed as ``submission_process`` would."""
-    from reports.services import submission_receive
-
     received = []
     for p, s, _ in new:
         sub, created = submission_receive(
-            organization=organization, payload=p, channel=_channel(p), source=s
+            organization=organization, payload=p, channel=channel_of(p), source=s
         )
         if created:
-            received.append((sub, _unpack(sub.channel, sub.source, p)))
+            received.append((sub, unpack(channel=sub.channel, source=sub.source, raw=p)))
         else:  # the other loader stored it first: byte-identical to a stored one
             summary.duplicates += 1
     with transaction.atomic():

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,11 +28,8 @@ from reports.models import (
     Report,
     ReportPolicy,
     Submission,
-    SubmissionStatus,
 )
-from reports.payloads import Limits, Parsed
 from reports.quarantine_json import header_as_json, policy_as_json
-from reports.report_parsing import ReportTooLarge
 from reports.rollups import rollups_add
 from reports.routing import normalize_policy_domain, route_policy
 from reports.summary import IngestSummary
@@ -367,31 +363,3 @@ def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> 
             summary.report_ids.append(item.report.report_id)
         _write(state)
     return summary
-
-
-def report_limits() -> Limits:
-    return Limits(
-        max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
-        max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
-    )
-
-
-def submission_outcome(parts: Iterable[Parsed]) -> tuple[str, str]:
-    """(status, error text) of a submission from its parsed parts."""
-    parts = list(parts)
-    errors = [
-        f"{p.source}: {p.error}" if len(parts) > 1 else str(p.error) for p in parts if p.error
-    ]
-    if not errors:
-        return SubmissionStatus.PROCESSED, ""
-    if len(errors) == len(parts):
-        return SubmissionStatus.REJECTED, "\n".join(errors)
-    return SubmissionStatus.PARTIAL, "\n".join(errors)
-
-
-def rejections_add(summary: IngestSummary, parts: Iterable[Parsed]) -> None:
-    for part in parts:
-        if part.error is not None:
-            summary.reject(
-                part.source, str(part.error), too_large=isinstance(part.error, ReportTooLarge)
-            )
