@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -82,21 +83,22 @@ class Received:
     received_at: datetime
 
 
-SUBMISSION_COLUMNS = (
-    "organization_id",
-    "channel",
-    "source",
-    "content_type",
-    "metadata",
-    "payload",
-    "sha256",
-    "size",
-    "received_at",
-    "status",
-    "error",
-    "processed_at",
-    "attempts",
-)
+class SubmissionRow(NamedTuple):
+    """One submission as ``COPY`` writes it (column order), already carrying its outcome."""
+
+    organization_id: int
+    channel: str
+    source: str
+    content_type: str
+    metadata: dict
+    payload: bytes
+    sha256: str
+    size: int
+    received_at: datetime
+    status: str
+    error: str
+    processed_at: datetime
+    attempts: int
 
 
 class _StoredConcurrently(Exception):
@@ -112,11 +114,11 @@ def _store_items(unpacked: list[tuple[Received | Submission, Unpacked]]) -> list
     ]
 
 
-def _insert_submissions(rows: list[tuple]) -> list[int]:
+def _insert_submissions(rows: list[SubmissionRow]) -> list[int]:
     """Insert in digest order, so two loaders with overlapping batches wait for each other on
     the unique index instead of deadlocking; returns the ids in the order of ``rows``."""
-    order = sorted(range(len(rows)), key=lambda i: rows[i][6])
-    inserted = insert_rows(Submission, SUBMISSION_COLUMNS, [rows[i] for i in order])
+    order = sorted(range(len(rows)), key=lambda i: rows[i].sha256)
+    inserted = insert_rows(Submission, SubmissionRow._fields, [rows[i] for i in order])
     ids = [0] * len(rows)
     for i, pk in zip(order, inserted, strict=True):
         ids[i] = pk
@@ -145,7 +147,9 @@ def _store_batch(
     concurrent loader stored some of the payloads."""
     now, org = timezone.now(), organization.pk
     rows = [
-        (org, c, s[:500], "", {}, z, d, len(p), now, *submission_outcome(u.parts), now, 1)
+        SubmissionRow(
+            org, c, s[:500], "", {}, z, d, len(p), now, *submission_outcome(u.parts), now, 1
+        )
         for (p, s, d), (c, z, u) in zip(new, prepared, strict=True)
     ]
     unpacked = [u for _, _, u in prepared]
@@ -155,7 +159,10 @@ def _store_batch(
                 ids = _insert_submissions(rows)
         except IntegrityError:
             raise _StoredConcurrently from None
-        subs = [Received(pk, r[1], r[2], r[6], now) for pk, r in zip(ids, rows, strict=True)]
+        subs = [
+            Received(pk, r.channel, r.source, r.sha256, now)
+            for pk, r in zip(ids, rows, strict=True)
+        ]
         items = _store_items(list(zip(subs, unpacked, strict=True)))
         summary.merge(reports_store(organization=organization, items=items))
     return unpacked

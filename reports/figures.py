@@ -121,9 +121,10 @@ def _touched(domain_ids: Sequence[int], days: Sequence[date]) -> Iterable[tuple[
 
 def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tuple[dict, dict]:
     """What these domains contribute on these days to the organization-day rows:
-    ``{(org, day, reporter): (successful, failed)}`` and ``{(org, day, type, mx): failed}``."""
+    ``{(org, day, reporter): (successful, failed)}`` and ``{(org, day, type, mx): (failed,)}``
+    (values in the column order of the table they change)."""
     totals: dict[tuple, tuple[int, int]] = defaultdict(lambda: (0, 0))
-    failures: dict[tuple, int] = defaultdict(int)
+    failures: dict[tuple, tuple[int]] = defaultdict(lambda: (0,))
     with connection.cursor() as cursor:
         for where, params in _touched(domain_ids, days):
             cursor.execute(
@@ -133,8 +134,11 @@ def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tup
                 params,
             )
             for org, day, name, ok, failed in cursor.fetchall():
-                key = (org, as_date(day), name)
-                totals[key] = (totals[key][0] + int(ok), totals[key][1] + int(failed))
+                so_far_ok, so_far_failed = totals[(org, as_date(day), name)]
+                totals[(org, as_date(day), name)] = (
+                    so_far_ok + int(ok),
+                    so_far_failed + int(failed),
+                )
             cursor.execute(
                 "SELECT organization_id, day, result_type, receiving_mx_hostname, SUM(failed) "
                 f"FROM {counted_failures(where)} counted "
@@ -142,7 +146,8 @@ def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tup
                 params,
             )
             for org, day, result_type, mx, failed in cursor.fetchall():
-                failures[(org, as_date(day), result_type, mx)] += int(failed)
+                (so_far,) = failures[(org, as_date(day), result_type, mx)]
+                failures[(org, as_date(day), result_type, mx)] = (so_far + int(failed),)
     return totals, failures
 
 
@@ -176,6 +181,13 @@ def _current_values(cursor, table: str, key_columns, value_columns, keys: list[l
     return found
 
 
+def _key_params(key: tuple) -> list:
+    """A key of the organization-day tables, (organization id, day, text columns...), as query
+    parameters."""
+    organization_id, day, *rest = key
+    return [organization_id, day_param(day), *rest]
+
+
 def _apply_changes(model, key_columns: tuple[str, ...], changes: dict[tuple, tuple]) -> None:
     """Add ``changes`` (key -> value deltas) to ``model``'s rows; rows that reach zero go.
     Only called under the (organization, day) locks, so nobody else writes these keys."""
@@ -185,7 +197,7 @@ def _apply_changes(model, key_columns: tuple[str, ...], changes: dict[tuple, tup
     value_columns = ("successful", "failed") if model is OrganizationDailyTotal else ("failed",)
     match = " AND ".join(f"{c} = %s" for c in key_columns)
     keys = sorted(changes)
-    params_of = {key: [key[0], day_param(key[1]), *key[2:]] for key in keys}
+    params_of = {key: _key_params(key) for key in keys}
     inserts, updates, deletes = [], [], []
     with connection.cursor() as cursor:
         stored = _current_values(
@@ -247,11 +259,13 @@ def _write_arrays(cursor, table, key_columns, value_columns, inserts, updates, d
         )
 
 
-def _changes(before: dict, after: dict, pair: bool) -> dict[tuple, tuple]:
+def _changes(before: dict[tuple, tuple], after: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """Per key, ``after`` minus ``before`` value by value; keys that did not change are left out."""
     changes = {}
     for key in before.keys() | after.keys():
-        old, new = before.get(key, (0, 0) if pair else 0), after.get(key, (0, 0) if pair else 0)
-        delta = (new[0] - old[0], new[1] - old[1]) if pair else (new - old,)
+        old, new = before.get(key), after.get(key)
+        zero = (0,) * len(old or new)
+        delta = tuple(n - o for n, o in zip(new or zero, old or zero, strict=True))
         if any(delta):
             changes[key] = delta
     return changes
@@ -289,9 +303,9 @@ def figures_kept_current(*, keys: Iterable[tuple[int, int, date]], today: date |
         _apply_changes(
             OrganizationDailyTotal,
             ("organization_id", "day", "organization_name"),
-            _changes(totals_before, totals_after, pair=True),
+            _changes(totals_before, totals_after),
         )
-        failure_changes = _changes(failures_before, failures_after, pair=False)
+        failure_changes = _changes(failures_before, failures_after)
         _apply_changes(
             OrganizationDailyFailure,
             ("organization_id", "day", "result_type", "receiving_mx_hostname"),

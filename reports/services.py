@@ -153,8 +153,9 @@ def mail_ingest(*, raw_message: bytes, source: str) -> IngestSummary:
 def _reprocess_item(group: list[QuarantinedPolicy]) -> StoreItem:
     """The quarantined policies of one report, rebuilt into a report to route again."""
     first = group[0]
-    resolving: dict[PolicyKey, QuarantinedPolicy] = {
-        (q.organization_name, q.report_identifier, q.policy_domain, q.policy_type): q for q in group
+    resolving = {
+        PolicyKey(q.organization_name, q.report_identifier, q.policy_domain, q.policy_type): q
+        for q in group
     }
     return StoreItem(
         report_from_json(first.report_header, [policy_from_json(q.policy) for q in group]),

@@ -17,32 +17,18 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 2)
 
 
+def _row(model, domain, **fields) -> None:
+    model.objects.create(domain=domain, organization=domain.organization, day=DAY, **fields)
+
+
 def rollup(domain, policy_type: str, successful: int, failed: int, reporter="Microsoft") -> None:
-    DailyRollup.objects.create(
-        domain=domain,
-        organization=domain.organization,
-        day=DAY,
-        organization_name=reporter,
-        policy_type=policy_type,
-        successful=successful,
-        failed=failed,
-        reports=1,
-    )
+    fields = {"successful": successful, "failed": failed, "reports": 1}
+    _row(DailyRollup, domain, organization_name=reporter, policy_type=policy_type, **fields)
 
 
-def failure(
-    domain, policy_type: str, failed: int, *, ip="192.0.2.1", result="starttls-not-supported"
-):
-    DailyFailure.objects.create(
-        domain=domain,
-        organization=domain.organization,
-        day=DAY,
-        policy_type=policy_type,
-        result_type=result,
-        receiving_mx_hostname="mx.example",
-        sending_mta_ip=ip,
-        failed=failed,
-    )
+def failure(domain, policy_type: str, failed: int, *, ip="192.0.2.1") -> None:
+    where = {"result_type": "starttls-not-supported", "receiving_mx_hostname": "mx.example"}
+    _row(DailyFailure, domain, policy_type=policy_type, sending_mta_ip=ip, failed=failed, **where)
 
 
 def read(derived_table: str, columns: str) -> list[tuple]:
