@@ -1,6 +1,8 @@
 """Failure trends: sessions per day over a period for a set of domains or organizations,
-optionally split into the top N groups plus "other". Read from the derived figures only
-(``reports.models.figures``), never from reports or raw failure rows.
+optionally split into the top N groups plus "other". Read from the derived figures
+(``reports.models.figures``) and, for one domain or a tag split by reporter or failure, from the
+daily roll-ups through the counting rules (``reports.counting``); never from reports or their
+failure details. Every read is narrowed to the caller's ``Scope`` here.
 
 Organization-wide questions read the organization-day tables (organizations x days x reporters
 rows), questions about chosen domains (one domain, a tag) the domain-day tables. Grouping by
