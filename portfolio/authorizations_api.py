@@ -157,11 +157,9 @@ class AuthorizationViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewS
     )
     @action(detail=False, methods=["get"], url_path="summary", pagination_class=None)
     def summary(self, request):
-        # Destinations inside the domain itself need no record: they are not "hosts" to chase.
-        external = self.filter_queryset(self.get_queryset()).exclude(
-            status=ExternalAuthorizationStatus.NOT_NEEDED
+        hosts = authorization_hosts(
+            scope=self.scope, narrowed=self.filter_queryset(self.get_queryset())
         )
-        hosts = authorization_hosts(authorizations=external)
         if self.wants_csv():
             header = ("rua_host", "is_tlsmon", "domains", *ExternalAuthorizationStatus.values)
             rows = (

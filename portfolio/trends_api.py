@@ -9,7 +9,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import Domain
-from accounts.selectors import organization_choices
 from api.viewsets import OrgScopedViewSet
 from portfolio.csv_export import CsvExportMixin, csv_response
 from portfolio.examples import TREND
@@ -60,32 +59,20 @@ class TrendViewSet(CsvExportMixin, OrgScopedViewSet):
     )
     def list(self, request, *args, **kwargs):
         query = self.validated_input(TrendQuerySerializer, request.query_params)
-        result = trend(
-            start=query["start"],
-            end=query["end"],
-            interval=Interval(query["interval"]),
-            group_by=GroupBy(query["group_by"]) if query.get("group_by") else None,
-            top=query["top"],
-            **self._target(query),
-        )
+        try:
+            result = trend(
+                scope=self.scope,
+                start=query["start"],
+                end=query["end"],
+                interval=Interval(query["interval"]),
+                group_by=GroupBy(query["group_by"]) if query.get("group_by") else None,
+                top=query["top"],
+                organization=query.get("organization"),
+                domain_id=query.get("domain"),
+                tag=query.get("tag"),
+            )
+        except Domain.DoesNotExist:
+            raise serializers.ValidationError({"domain": "no such domain for this token"}) from None
         if self.wants_csv():
             return csv_response("trend.csv", TREND_COLUMNS, _csv_rows(result))
         return Response(TrendSerializer(result).data)
-
-    def _target(self, query: dict) -> dict:
-        """The scoped domains (one domain, a tag) or organizations the trend adds up."""
-        domains = self.get_queryset()
-        organization = query.get("organization")
-        if organization is not None:
-            domains = domains.filter(organization=organization)
-        if "domain" in query:
-            domains = domains.filter(pk=query["domain"])
-            if not domains.exists():
-                raise serializers.ValidationError({"domain": "no such domain for this token"})
-            return {"domains": domains}
-        if "tag" in query:
-            return {"domains": domains.filter(tags__name=query["tag"])}
-        organizations = organization_choices(scope=self.scope)
-        if organization is not None:
-            organizations = organizations.filter(pk=organization.pk)
-        return {"organizations": organizations}

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import orjson
-from django.conf import settings
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -26,11 +24,9 @@ from rest_framework.response import Response
 from accounts.models import Organization
 from api.viewsets import OrgScopedViewSet
 from reports import services
-from reports.email_parsing import extract_reports
 from reports.filters import QuarantineFilter, ReportFilter, ReportingAddressFilter
-from reports.models import Channel, QuarantinedPolicy, Report, ReportPolicy
-from reports.report_decompress import decompress_report
-from reports.report_fields import ReportError
+from reports.intake import original_report_json
+from reports.models import QuarantinedPolicy, Report, ReportPolicy
 from reports.serializers import (
     IngestSummarySerializer,
     QuarantinedPolicyDetailSerializer,
@@ -40,47 +36,6 @@ from reports.serializers import (
     ReportSerializer,
 )
 from reports.summary import IngestSummary
-
-
-def _decompressed(payload: bytes) -> bytes | None:
-    try:
-        return bytes(
-            decompress_report(
-                payload,
-                max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
-                max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
-            )
-        )
-    except ReportError:
-        return None
-
-
-def _report_id_of(data: bytes) -> object:
-    try:
-        return orjson.loads(data).get("report-id")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-
-
-def report_json(report: Report) -> bytes | None:
-    """The report's JSON exactly as the sender wrote it (decompressed), or None if not kept.
-
-    Read from the stored delivery (``report.submission``, the first one that carried it): an
-    email may carry several attachments, so the one whose ``report-id`` matches is returned.
-    A zip archive yields the member that ``decompress_report`` picks.
-    """
-    if report.submission is None:
-        return None
-    raw = report.submission.raw_payload()
-    if report.submission.channel == Channel.EMAIL:
-        payloads = [attachment.payload for attachment in extract_reports(raw).attachments]
-    else:
-        payloads = [raw]
-    candidates = [data for data in map(_decompressed, payloads) if data is not None]
-    for data in candidates:
-        if _report_id_of(data) == report.report_id:
-            return data
-    return candidates[0] if len(candidates) == 1 else None
 
 
 @extend_schema_view(
@@ -124,7 +79,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def raw(self, request, pk=None):
         report = self.get_object()
-        data = report_json(report)
+        data = original_report_json(report)
         if data is None:
             raise NotFound("the original report is no longer stored")
         response = HttpResponse(data, content_type="application/json")

@@ -17,22 +17,23 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
 from reports.fastinsert import insert_rows
-from reports.models import Channel, Submission
-from reports.payloads import Unpacked, compress, looks_like_report_file, parse_email, parse_file
-from reports.payloads import sha256_hex as _sha256
-from reports.storage import (
-    StoreItem,
+from reports.intake import (
+    channel_of,
     rejections_add,
-    report_limits,
-    reports_store,
     submission_outcome,
+    submission_receive,
+    unpack,
 )
+from reports.models import Submission
+from reports.payloads import Unpacked, compress, sha256_hex
+from reports.storage import StoreItem, reports_store
 from reports.summary import IngestSummary
 
 BATCH_SIZE = 1000
@@ -56,7 +57,7 @@ def _new_payloads(
     stored while this batch is prepared)."""
     seen: dict[str, tuple[bytes, str]] = {}
     for payload, source in batch:
-        digest = _sha256(payload)
+        digest = sha256_hex(payload)
         if digest in seen or digest in pending:
             summary.duplicates += 1
         else:
@@ -82,35 +83,26 @@ class Received:
     received_at: datetime
 
 
-SUBMISSION_COLUMNS = (
-    "organization_id",
-    "channel",
-    "source",
-    "content_type",
-    "metadata",
-    "payload",
-    "sha256",
-    "size",
-    "received_at",
-    "status",
-    "error",
-    "processed_at",
-    "attempts",
-)
+class SubmissionRow(NamedTuple):
+    """One submission as ``COPY`` writes it (column order), already carrying its outcome."""
+
+    organization_id: int
+    channel: str
+    source: str
+    content_type: str
+    metadata: dict
+    payload: bytes
+    sha256: str
+    size: int
+    received_at: datetime
+    status: str
+    error: str
+    processed_at: datetime
+    attempts: int
 
 
 class _StoredConcurrently(Exception):
     """Another loader stored some of this batch's payloads first."""
-
-
-def _channel(payload: bytes) -> str:
-    return Channel.FILE if looks_like_report_file(payload) else Channel.EMAIL
-
-
-def _unpack(channel: str, source: str, payload: bytes) -> Unpacked:
-    if channel == Channel.EMAIL:
-        return parse_email(payload, source=source, limits=report_limits())
-    return Unpacked(parts=parse_file(payload, source=source, limits=report_limits()))
 
 
 def _store_items(unpacked: list[tuple[Received | Submission, Unpacked]]) -> list[StoreItem]:
@@ -122,11 +114,11 @@ def _store_items(unpacked: list[tuple[Received | Submission, Unpacked]]) -> list
     ]
 
 
-def _insert_submissions(rows: list[tuple]) -> list[int]:
+def _insert_submissions(rows: list[SubmissionRow]) -> list[int]:
     """Insert in digest order, so two loaders with overlapping batches wait for each other on
     the unique index instead of deadlocking; returns the ids in the order of ``rows``."""
-    order = sorted(range(len(rows)), key=lambda i: rows[i][6])
-    inserted = insert_rows(Submission, SUBMISSION_COLUMNS, [rows[i] for i in order])
+    order = sorted(range(len(rows)), key=lambda i: rows[i].sha256)
+    inserted = insert_rows(Submission, SubmissionRow._fields, [rows[i] for i in order])
     ids = [0] * len(rows)
     for i, pk in zip(order, inserted, strict=True):
         ids[i] = pk
@@ -138,8 +130,8 @@ def _prepare(new: list[tuple[bytes, str, str]]) -> list[tuple[str, bytes, Unpack
     it runs in a worker thread while the previous batch waits for PostgreSQL."""
     prepared = []
     for p, s, _ in new:
-        channel = _channel(p)
-        prepared.append((channel, compress(p), _unpack(channel, s[:500], p)))
+        channel = channel_of(p)
+        prepared.append((channel, compress(p), unpack(channel=channel, source=s[:500], raw=p)))
     return prepared
 
 
@@ -155,7 +147,9 @@ def _store_batch(
     concurrent loader stored some of the payloads."""
     now, org = timezone.now(), organization.pk
     rows = [
-        (org, c, s[:500], "", {}, z, d, len(p), now, *submission_outcome(u.parts), now, 1)
+        SubmissionRow(
+            org, c, s[:500], "", {}, z, d, len(p), now, *submission_outcome(u.parts), now, 1
+        )
         for (p, s, d), (c, z, u) in zip(new, prepared, strict=True)
     ]
     unpacked = [u for _, _, u in prepared]
@@ -165,7 +159,10 @@ def _store_batch(
                 ids = _insert_submissions(rows)
         except IntegrityError:
             raise _StoredConcurrently from None
-        subs = [Received(pk, r[1], r[2], r[6], now) for pk, r in zip(ids, rows, strict=True)]
+        subs = [
+            Received(pk, r.channel, r.source, r.sha256, now)
+            for pk, r in zip(ids, rows, strict=True)
+        ]
         items = _store_items(list(zip(subs, unpacked, strict=True)))
         summary.merge(reports_store(organization=organization, items=items))
     return unpacked
@@ -188,15 +185,13 @@ def _store_one_by_one(
 ) -> list[Unpacked]:
     """The batch after a concurrent loader stored some of it: each submission received (and
     durable) on its own, then the new ones processed as ``submission_process`` would."""
-    from reports.services import submission_receive
-
     received = []
     for p, s, _ in new:
         sub, created = submission_receive(
-            organization=organization, payload=p, channel=_channel(p), source=s
+            organization=organization, payload=p, channel=channel_of(p), source=s
         )
         if created:
-            received.append((sub, _unpack(sub.channel, sub.source, p)))
+            received.append((sub, unpack(channel=sub.channel, source=sub.source, raw=p)))
         else:  # the other loader stored it first: byte-identical to a stored one
             summary.duplicates += 1
     with transaction.atomic():

@@ -1,14 +1,15 @@
 """Keep the derived figures (``reports.models.figures``) and the domains' 7/30-day session
 totals in step with the daily roll-ups.
 
-A domain-day counts, per reporter, only the policy type with the most sessions, so a Microsoft
-``tlsa`` policy arriving after its ``sts`` twin changes *which* row counts: figures cannot just
-add the new policy. Ingestion therefore measures what the touched domain-days contribute before
-and after its roll-up upsert and moves the organization-day rows by the difference (cost follows
-the batch, not the organization), and rebuilds the touched domain-day rows outright. It runs in
-the ingesting transaction under a PostgreSQL advisory lock per (organization, day), so two
-writers of the same day take turns. ``figures_rebuild_all`` recomputes everything from the
-roll-ups (repair, bulk loads). Plain SQL that PostgreSQL and SQLite (3.25+) both run.
+A domain-day counts, per reporter, only the policy type with the most sessions (the counting
+rules live in ``reports.counting``), so a Microsoft ``tlsa`` policy arriving after its ``sts``
+twin changes *which* row counts: figures cannot just add the new policy. Ingestion therefore
+measures what the touched domain-days contribute before and after its roll-up upsert and moves
+the organization-day rows by the difference (cost follows the batch, not the organization), and
+rebuilds the touched domain-day rows outright. It runs in the ingesting transaction under a
+PostgreSQL advisory lock per (organization, day), so two writers of the same day take turns.
+``figures_rebuild_all`` recomputes everything from the roll-ups (repair, bulk loads). Plain SQL
+that PostgreSQL and SQLite (3.25+) both run.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from reports.counting import counted_failures, counted_rollups
 from reports.models import (
-    DailyFailure,
-    DailyRollup,
     DomainDailyTotal,
     OrganizationDailyFailure,
     OrganizationDailyResult,
@@ -40,16 +40,6 @@ DERIVED = (
 _ARRAY_TYPES = {"organization_id": "bigint", "day": "date"}  # key columns; the rest are text
 
 
-def _best_rollups(where: str) -> str:
-    """Roll-up rows that count: per (domain, day, reporter) the policy type with most sessions."""
-    return (
-        "SELECT domain_id, organization_id, day, organization_name, successful, failed, "
-        "ROW_NUMBER() OVER (PARTITION BY domain_id, day, organization_name "
-        "ORDER BY successful + failed DESC, policy_type) AS pick "
-        f"FROM {table_name(DailyRollup)} WHERE {where}"
-    )
-
-
 def _rebuild_domain_days(where: str, params: list) -> None:
     """Replace the domain-day totals selected by ``where`` with sums from the roll-ups."""
     totals = table_name(DomainDailyTotal)
@@ -58,8 +48,7 @@ def _rebuild_domain_days(where: str, params: list) -> None:
         cursor.execute(
             f"INSERT INTO {totals} (domain_id, organization_id, day, successful, failed) "
             "SELECT domain_id, organization_id, day, SUM(successful), SUM(failed) "
-            f"FROM ({_best_rollups(where)}) best WHERE pick = 1 "
-            "GROUP BY domain_id, organization_id, day",
+            f"FROM {counted_rollups(where)} counted GROUP BY domain_id, organization_id, day",
             params,
         )
 
@@ -75,20 +64,16 @@ def _rebuild_organization_days(where: str, params: list) -> None:
         cursor.execute(
             f"INSERT INTO {org_totals} (organization_id, day, organization_name, successful, "
             "failed) SELECT organization_id, day, organization_name, SUM(successful), "
-            f"SUM(failed) FROM ({_best_rollups(where)}) best WHERE pick = 1 "
+            f"SUM(failed) FROM {counted_rollups(where)} counted "
             "GROUP BY organization_id, day, organization_name "
             "HAVING SUM(successful) + SUM(failed) > 0",  # as the incremental path: no zero rows
             params,
         )
         cursor.execute(f"DELETE FROM {org_failures} WHERE {where}", params)
-        # The same failure reported under two policy types (Microsoft's sts + tlsa) counts once.
         cursor.execute(
             f"INSERT INTO {org_failures} (organization_id, day, result_type, "
             "receiving_mx_hostname, failed) SELECT organization_id, day, result_type, "
-            "receiving_mx_hostname, SUM(failed) FROM (SELECT organization_id, day, "
-            "result_type, receiving_mx_hostname, MAX(failed) AS failed "
-            f"FROM {table_name(DailyFailure)} WHERE {where} GROUP BY organization_id, domain_id, "
-            "day, result_type, receiving_mx_hostname, sending_mta_ip) one_per_type "
+            f"receiving_mx_hostname, SUM(failed) FROM {counted_failures(where)} counted "
             "GROUP BY organization_id, day, result_type, receiving_mx_hostname "
             "HAVING SUM(failed) > 0",
             params,
@@ -136,31 +121,33 @@ def _touched(domain_ids: Sequence[int], days: Sequence[date]) -> Iterable[tuple[
 
 def _organization_shares(domain_ids: Sequence[int], days: Sequence[date]) -> tuple[dict, dict]:
     """What these domains contribute on these days to the organization-day rows:
-    ``{(org, day, reporter): (successful, failed)}`` and ``{(org, day, type, mx): failed}``."""
+    ``{(org, day, reporter): (successful, failed)}`` and ``{(org, day, type, mx): (failed,)}``
+    (values in the column order of the table they change)."""
     totals: dict[tuple, tuple[int, int]] = defaultdict(lambda: (0, 0))
-    failures: dict[tuple, int] = defaultdict(int)
+    failures: dict[tuple, tuple[int]] = defaultdict(lambda: (0,))
     with connection.cursor() as cursor:
         for where, params in _touched(domain_ids, days):
             cursor.execute(
                 "SELECT organization_id, day, organization_name, SUM(successful), SUM(failed) "
-                f"FROM ({_best_rollups(where)}) best WHERE pick = 1 "
+                f"FROM {counted_rollups(where)} counted "
                 "GROUP BY organization_id, day, organization_name",
                 params,
             )
             for org, day, name, ok, failed in cursor.fetchall():
-                key = (org, as_date(day), name)
-                totals[key] = (totals[key][0] + int(ok), totals[key][1] + int(failed))
+                so_far_ok, so_far_failed = totals[(org, as_date(day), name)]
+                totals[(org, as_date(day), name)] = (
+                    so_far_ok + int(ok),
+                    so_far_failed + int(failed),
+                )
             cursor.execute(
                 "SELECT organization_id, day, result_type, receiving_mx_hostname, SUM(failed) "
-                "FROM (SELECT organization_id, day, result_type, receiving_mx_hostname, "
-                f"MAX(failed) AS failed FROM {table_name(DailyFailure)} WHERE {where} "
-                "GROUP BY organization_id, domain_id, day, result_type, receiving_mx_hostname, "
-                "sending_mta_ip) one_per_type "
+                f"FROM {counted_failures(where)} counted "
                 "GROUP BY organization_id, day, result_type, receiving_mx_hostname",
                 params,
             )
             for org, day, result_type, mx, failed in cursor.fetchall():
-                failures[(org, as_date(day), result_type, mx)] += int(failed)
+                (so_far,) = failures[(org, as_date(day), result_type, mx)]
+                failures[(org, as_date(day), result_type, mx)] = (so_far + int(failed),)
     return totals, failures
 
 
@@ -194,6 +181,13 @@ def _current_values(cursor, table: str, key_columns, value_columns, keys: list[l
     return found
 
 
+def _key_params(key: tuple) -> list:
+    """A key of the organization-day tables, (organization id, day, text columns...), as query
+    parameters."""
+    organization_id, day, *rest = key
+    return [organization_id, day_param(day), *rest]
+
+
 def _apply_changes(model, key_columns: tuple[str, ...], changes: dict[tuple, tuple]) -> None:
     """Add ``changes`` (key -> value deltas) to ``model``'s rows; rows that reach zero go.
     Only called under the (organization, day) locks, so nobody else writes these keys."""
@@ -203,7 +197,7 @@ def _apply_changes(model, key_columns: tuple[str, ...], changes: dict[tuple, tup
     value_columns = ("successful", "failed") if model is OrganizationDailyTotal else ("failed",)
     match = " AND ".join(f"{c} = %s" for c in key_columns)
     keys = sorted(changes)
-    params_of = {key: [key[0], day_param(key[1]), *key[2:]] for key in keys}
+    params_of = {key: _key_params(key) for key in keys}
     inserts, updates, deletes = [], [], []
     with connection.cursor() as cursor:
         stored = _current_values(
@@ -265,11 +259,13 @@ def _write_arrays(cursor, table, key_columns, value_columns, inserts, updates, d
         )
 
 
-def _changes(before: dict, after: dict, pair: bool) -> dict[tuple, tuple]:
+def _changes(before: dict[tuple, tuple], after: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """Per key, ``after`` minus ``before`` value by value; keys that did not change are left out."""
     changes = {}
     for key in before.keys() | after.keys():
-        old, new = before.get(key, (0, 0) if pair else 0), after.get(key, (0, 0) if pair else 0)
-        delta = (new[0] - old[0], new[1] - old[1]) if pair else (new - old,)
+        old, new = before.get(key), after.get(key)
+        zero = (0,) * len(old or new)
+        delta = tuple(n - o for n, o in zip(new or zero, old or zero, strict=True))
         if any(delta):
             changes[key] = delta
     return changes
@@ -307,9 +303,9 @@ def figures_kept_current(*, keys: Iterable[tuple[int, int, date]], today: date |
         _apply_changes(
             OrganizationDailyTotal,
             ("organization_id", "day", "organization_name"),
-            _changes(totals_before, totals_after, pair=True),
+            _changes(totals_before, totals_after),
         )
-        failure_changes = _changes(failures_before, failures_after, pair=False)
+        failure_changes = _changes(failures_before, failures_after)
         _apply_changes(
             OrganizationDailyFailure,
             ("organization_id", "day", "result_type", "receiving_mx_hostname"),

@@ -30,7 +30,7 @@ def domain_daily_sessions(
 
     Read from ``DomainDailyTotal``, which ingestion keeps with the rule: per (domain, day,
     reporter) only the policy type with the most sessions (Microsoft reports the same sessions
-    under ``sts`` and ``tlsa``), reporters added up (``reports.figures``).
+    under ``sts`` and ``tlsa``), reporters added up (``reports.counting``).
     """
     rows = scope_to_org(DomainDailyTotal.objects.all(), scope)
     if domain_id is not None:

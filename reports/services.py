@@ -1,9 +1,9 @@
-"""Write paths for report intake: receive raw bytes, process them, quarantine, sweep.
+"""Write paths for report intake: process received bytes, quarantine, sweep.
 
-Every channel (HTTPS, email, files) goes the same way: ``submission_receive`` stores the raw
-bytes first, in their own transaction, so nothing is lost; ``submission_process`` parses them
-and stores the reports once (``reports.storage``). Processing is idempotent, so the sweeper
-and retries can run it again at any time.
+Every channel (HTTPS, email, files) goes the same way: ``reports.intake.submission_receive``
+stores the raw bytes first, in their own transaction, so nothing is lost; ``submission_process``
+unpacks them (``reports.intake.unpack``) and stores the reports once (``reports.storage``).
+Processing is idempotent, so the sweeper and retries can run it again at any time.
 """
 
 from __future__ import annotations
@@ -13,81 +13,25 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organization
-from reports.bulk import reports_ingest_many
 from reports.dkim import verify_report_dkim
-from reports.email_parsing import extract_reports
-from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
-from reports.payloads import Unpacked, compress, parse_email, parse_file, sha256_hex
-from reports.quarantine_json import policy_from_json, report_from_json
-from reports.routing import organization_for_token, report_token_from_address
-from reports.storage import (
-    PolicyKey,
-    StoreItem,
+from reports.intake import (
+    mail_organization,
     rejections_add,
-    report_limits,
-    reports_store,
     submission_outcome,
+    submission_receive,
+    unpack,
 )
+from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
+from reports.quarantine_json import policy_from_json, report_from_json
+from reports.storage import PolicyKey, StoreItem, reports_store
 from reports.summary import IngestSummary, Rejection
 
-__all__ = [
-    "email_ingest",
-    "mail_ingest",
-    "quarantine_reprocess",
-    "report_ingest_bytes",
-    "reports_ingest_many",
-    "submission_enqueue",
-    "submission_process",
-    "submission_receive",
-    "submissions_sweep",
-]
-
 MAX_ATTEMPTS = 10  # the sweeper gives up on a submission after this many processing attempts
-
-
-def submission_receive(
-    *,
-    organization: Organization,
-    payload: bytes,
-    channel: str,
-    source: str,
-    content_type: str = "",
-    metadata: dict | None = None,
-) -> tuple[Submission, bool]:
-    """Store the raw bytes of one delivery before anything reads them.
-
-    Returns ``(submission, created)``; a byte-identical payload already received for this
-    organization returns the stored row with ``created=False``.
-    """
-    digest = sha256_hex(payload)
-    existing = Submission.objects.filter(organization=organization, sha256=digest).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            return Submission.objects.create(
-                organization=organization,
-                channel=Channel(channel),
-                source=source[:500],
-                content_type=content_type[:200],
-                metadata=metadata or {},
-                payload=compress(payload),
-                sha256=digest,
-                size=len(payload),
-            ), True
-    except IntegrityError:  # the same bytes arrived concurrently
-        return Submission.objects.get(organization=organization, sha256=digest), False
-
-
-def _unpack(submission: Submission, raw: bytes) -> Unpacked:
-    if submission.channel == Channel.EMAIL:
-        return parse_email(raw, source=submission.source, limits=report_limits())
-    return Unpacked(parts=parse_file(raw, source=submission.source, limits=report_limits()))
 
 
 def submission_process(*, submission: Submission) -> IngestSummary:
@@ -102,7 +46,7 @@ def submission_process(*, submission: Submission) -> IngestSummary:
     refused = _dkim_refusal(submission, raw)
     if refused:
         return _reject(submission, refused)
-    unpacked = _unpack(submission, raw)
+    unpacked = unpack(channel=submission.channel, source=submission.source, raw=raw)
     items = [
         StoreItem(p.report, submission, p.source, header_domain=unpacked.header_domain)
         for p in unpacked.parts
@@ -197,23 +141,21 @@ def mail_ingest(*, raw_message: bytes, source: str) -> IngestSummary:
     tenant there is no one it could be stored for (the IMAP side files it as failed).
     """
     try:
-        recipients = extract_reports(raw_message).recipients
+        organization, recipients = mail_organization(raw_message)
     except Exception as exc:  # one broken message must not stop the mailbox loop
         return IngestSummary().reject(source, f"not a readable email message ({exc})")
-    for address in recipients:
-        token = report_token_from_address(address, report_domain=settings.TLSMON_REPORT_DOMAIN)
-        organization = organization_for_token(token) if token else None
-        if organization is not None:
-            return email_ingest(organization=organization, raw_message=raw_message, source=source)
-    shown = ", ".join(recipients) or "(none)"
-    return IngestSummary().reject(source, f"no organization for recipient {shown}")
+    if organization is None:
+        shown = ", ".join(recipients) or "(none)"
+        return IngestSummary().reject(source, f"no organization for recipient {shown}")
+    return email_ingest(organization=organization, raw_message=raw_message, source=source)
 
 
 def _reprocess_item(group: list[QuarantinedPolicy]) -> StoreItem:
     """The quarantined policies of one report, rebuilt into a report to route again."""
     first = group[0]
-    resolving: dict[PolicyKey, QuarantinedPolicy] = {
-        (q.organization_name, q.report_identifier, q.policy_domain, q.policy_type): q for q in group
+    resolving = {
+        PolicyKey(q.organization_name, q.report_identifier, q.policy_domain, q.policy_type): q
+        for q in group
     }
     return StoreItem(
         report_from_json(first.report_header, [policy_from_json(q.policy) for q in group]),

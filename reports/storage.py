@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,17 +29,27 @@ from reports.models import (
     Report,
     ReportPolicy,
     Submission,
-    SubmissionStatus,
 )
-from reports.payloads import Limits, Parsed
 from reports.quarantine_json import header_as_json, policy_as_json
-from reports.report_parsing import ReportTooLarge
 from reports.rollups import rollups_add
 from reports.routing import normalize_policy_domain, route_policy
 from reports.summary import IngestSummary
 
-ReportKey = tuple[str, str]  # (reporter organization-name, report-id)
-PolicyKey = tuple[str, str, str, str]  # ReportKey + (policy-domain, policy-type)
+
+class ReportKey(NamedTuple):
+    reporter: str  # the reporting organization-name
+    report_id: str
+
+
+class PolicyKey(NamedTuple):
+    reporter: str
+    report_id: str
+    policy_domain: str
+    policy_type: str
+
+    @property
+    def report(self) -> ReportKey:
+        return ReportKey(self.reporter, self.report_id)
 
 
 @dataclass
@@ -59,7 +69,7 @@ def _clip(text: str | None, size: int) -> str:
 
 
 def report_key(report: rp.Report) -> ReportKey:
-    return (_clip(report.organization_name, 255), _clip(report.report_id, 255))
+    return ReportKey(_clip(report.organization_name, 255), _clip(report.report_id, 255))
 
 
 def _lock(organization: Organization, keys: Sequence[ReportKey]) -> None:
@@ -97,42 +107,44 @@ def merge_same_keys(policies: Sequence[rp.Policy]) -> list[rp.Policy]:
     return list(merged.values())
 
 
-# Columns of the rows ``_State`` plans (plain tuples: no model instances in the hot path).
-REPORT_COLUMNS = (
-    "organization_id",
-    "submission_id",
-    "organization_name",
-    "report_id",
-    "contact_info",
-    "start",
-    "end",
-    "repairs",
-    "received_at",
-)
-POLICY_COLUMNS = (  # report_id first: filled in once the new reports have ids
-    "report_id",
-    "organization_id",
-    "domain_id",
-    "day",
-    "policy_type",
-    "policy_domain",
-    "routed_by",
-    "policy_strings",
-    "mx_hosts",
-    "successful",
-    "failed",
-)
-DETAIL_COLUMNS = (  # policy_id first: filled in once the new policies have ids
-    "policy_id",
-    "result_type",
-    "sending_mta_ip",
-    "receiving_mx_hostname",
-    "receiving_mx_helo",
-    "receiving_ip",
-    "failed_session_count",
-    "failure_reason_code",
-    "additional_information",
-)
+# The rows ``_State`` plans, in column order: plain tuples (``COPY`` writes them as they are),
+# no model instances in the hot path.
+class ReportRow(NamedTuple):
+    organization_id: int
+    submission_id: int | None
+    organization_name: str
+    report_id: str
+    contact_info: str
+    start: datetime
+    end: datetime
+    repairs: list[str]
+    received_at: datetime
+
+
+class PolicyRow(NamedTuple):
+    report_id: int | None  # None until the new reports have ids
+    organization_id: int
+    domain_id: int
+    day: date
+    policy_type: str
+    policy_domain: str
+    routed_by: str
+    policy_strings: list[str]
+    mx_hosts: list[str]
+    successful: int
+    failed: int
+
+
+class DetailRow(NamedTuple):
+    policy_id: int
+    result_type: str
+    sending_mta_ip: str
+    receiving_mx_hostname: str
+    receiving_mx_helo: str
+    receiving_ip: str
+    failed_session_count: int
+    failure_reason_code: str
+    additional_information: str
 
 
 @dataclass
@@ -150,16 +162,16 @@ class _State:
     policy_keys: set[PolicyKey]
     quarantine_keys: set[PolicyKey]
     now: datetime
-    new_reports: dict[ReportKey, tuple] = field(default_factory=dict)
-    new_policies: list[tuple[ReportKey, list]] = field(default_factory=list)
-    new_details: list[tuple[int, list]] = field(default_factory=list)
+    new_reports: dict[ReportKey, ReportRow] = field(default_factory=dict)
+    new_policies: list[tuple[ReportKey, PolicyRow]] = field(default_factory=list)
+    new_details: list[tuple[int, rp.FailureDetail]] = field(default_factory=list)  # policy index
     new_quarantine: list[tuple[ReportKey, QuarantinedPolicy]] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
 
     @classmethod
     def load(cls, organization: Organization, items: Sequence[StoreItem]) -> _State:
         keys = {report_key(i.report) for i in items}
-        reporters, ids = {k[0] for k in keys}, {k[1] for k in keys}
+        reporters, ids = {k.reporter for k in keys}, {k.report_id for k in keys}
         # Both columns of the unique index, so the lookup stays an index scan as reports grow.
         reports = Report.objects.filter(
             organization=organization, organization_name__in=reporters, report_id__in=ids
@@ -191,7 +203,7 @@ class _State:
         if key not in self.reports:
             r, sub = item.report, item.submission
             self.reports[key] = None
-            self.new_reports[key] = (
+            self.new_reports[key] = ReportRow(
                 self.organization.pk,
                 sub.pk if sub else None,
                 *key,
@@ -205,37 +217,37 @@ class _State:
 
     def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> None:
         index = len(self.new_policies)
-        row = [
-            None,  # report_id
-            self.organization.pk,
-            self.domains[route.domain_name],
-            item.report.start.astimezone(UTC).date(),
-            key[3],
-            key[2],
-            route.routed_by,
-            list(policy.policy_strings),
-            list(policy.mx_hosts),
-            policy.successful_sessions,
-            policy.failed_sessions,
-        ]
+        row = PolicyRow(
+            report_id=None,
+            organization_id=self.organization.pk,
+            domain_id=self.domains[route.domain_name],
+            day=item.report.start.astimezone(UTC).date(),
+            policy_type=key.policy_type,
+            policy_domain=key.policy_domain,
+            routed_by=route.routed_by,
+            policy_strings=list(policy.policy_strings),
+            mx_hosts=list(policy.mx_hosts),
+            successful=policy.successful_sessions,
+            failed=policy.failed_sessions,
+        )
         self.new_policies.append((self.report_row(item), row))
-        self.new_details.extend((index, _detail_row(d)) for d in policy.failure_details)
+        self.new_details.extend((index, d) for d in policy.failure_details)
 
     def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
         row = QuarantinedPolicy(
             organization=self.organization,
             submission_id=item.submission.pk if item.submission else None,
-            organization_name=key[0],
-            report_identifier=key[1],
-            policy_type=key[3],
-            policy_domain=key[2],
+            organization_name=key.reporter,
+            report_identifier=key.report_id,
+            policy_type=key.policy_type,
+            policy_domain=key.policy_domain,
             policy=policy_as_json(policy),
             report_header=header_as_json(item.report, item.header_domain),
             hints=list(_hints(item)),
             reason=_clip(reason, 300),
             created_at=self.now,
         )
-        self.new_quarantine.append((key[:2], row))
+        self.new_quarantine.append((key.report, row))
 
 
 def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str, int]:
@@ -250,9 +262,9 @@ def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str
     return dict(domains.values_list("name", "pk"))
 
 
-def _detail_row(d: rp.FailureDetail) -> list:
-    return [
-        None,  # policy_id
+def _detail_row(policy_id: int, d: rp.FailureDetail) -> DetailRow:
+    return DetailRow(
+        policy_id,
         _clip(d.result_type, 100),
         _clip(d.sending_mta_ip, 64),
         _clip(d.receiving_mx_hostname, 253),
@@ -261,7 +273,7 @@ def _detail_row(d: rp.FailureDetail) -> list:
         d.failed_session_count,
         d.failure_reason_code or "",
         d.additional_information or "",
-    ]
+    )
 
 
 def _hints(item: StoreItem) -> tuple[str, ...]:
@@ -275,7 +287,9 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
     rkey = report_key(item.report)
     accepted = quarantined = False
     for policy in merge_same_keys(item.report.policies):
-        key = (*rkey, normalize_policy_domain(policy.policy_domain), _clip(policy.policy_type, 40))
+        key = PolicyKey(
+            *rkey, normalize_policy_domain(policy.policy_domain), _clip(policy.policy_type, 40)
+        )
         route = route_policy(
             policy_type=policy.policy_type,
             policy_domain=policy.policy_domain,
@@ -303,22 +317,20 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
 
 
 def _write(state: _State) -> None:
-    report_ids = insert_rows(Report, REPORT_COLUMNS, list(state.new_reports.values()))
+    report_ids = insert_rows(Report, ReportRow._fields, list(state.new_reports.values()))
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
-    for rkey, row in state.new_policies:
-        row[0] = state.reports[rkey]
-    policy_ids = insert_rows(ReportPolicy, POLICY_COLUMNS, [row for _, row in state.new_policies])
-    for index, row in state.new_details:
-        row[0] = policy_ids[index]
-    insert_rows(FailureDetail, DETAIL_COLUMNS, [row for _, row in state.new_details])
+    policies = [row._replace(report_id=state.reports[rkey]) for rkey, row in state.new_policies]
+    policy_ids = insert_rows(ReportPolicy, PolicyRow._fields, policies)
+    details = [_detail_row(policy_ids[index], d) for index, d in state.new_details]
+    insert_rows(FailureDetail, DetailRow._fields, details)
     for rkey, row in state.new_quarantine:
         row.report_id = state.reports.get(rkey)
     QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
     if state.resolved:
         QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
-    with figures_kept_current(keys={(row[1], row[2], row[3]) for _, row in state.new_policies}):
+    with figures_kept_current(keys={(p.organization_id, p.domain_id, p.day) for p in policies}):
         rollups_add(policy_ids=policy_ids)
-    _touch_domains({row[2] for _, row in state.new_policies}, state.now)
+    _touch_domains({p.domain_id for p in policies}, state.now)
 
 
 def _touch_domains(domain_ids: set[int], now: datetime) -> None:
@@ -367,31 +379,3 @@ def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> 
             summary.report_ids.append(item.report.report_id)
         _write(state)
     return summary
-
-
-def report_limits() -> Limits:
-    return Limits(
-        max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
-        max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
-    )
-
-
-def submission_outcome(parts: Iterable[Parsed]) -> tuple[str, str]:
-    """(status, error text) of a submission from its parsed parts."""
-    parts = list(parts)
-    errors = [
-        f"{p.source}: {p.error}" if len(parts) > 1 else str(p.error) for p in parts if p.error
-    ]
-    if not errors:
-        return SubmissionStatus.PROCESSED, ""
-    if len(errors) == len(parts):
-        return SubmissionStatus.REJECTED, "\n".join(errors)
-    return SubmissionStatus.PARTIAL, "\n".join(errors)
-
-
-def rejections_add(summary: IngestSummary, parts: Iterable[Parsed]) -> None:
-    for part in parts:
-        if part.error is not None:
-            summary.reject(
-                part.source, str(part.error), too_large=isinstance(part.error, ReportTooLarge)
-            )

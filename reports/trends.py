@@ -1,6 +1,8 @@
 """Failure trends: sessions per day over a period for a set of domains or organizations,
-optionally split into the top N groups plus "other". Read from the derived figures only
-(``reports.models.figures``), never from reports or raw failure rows.
+optionally split into the top N groups plus "other". Read from the derived figures
+(``reports.models.figures``) and, for one domain or a tag split by reporter or failure, from the
+daily roll-ups through the counting rules (``reports.counting``); never from reports or their
+failure details. Every read is narrowed to the caller's ``Scope`` here.
 
 Organization-wide questions read the organization-day tables (organizations x days x reporters
 rows), questions about chosen domains (one domain, a tag) the domain-day tables. Grouping by
@@ -15,19 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import QuerySet
 
-from accounts.models import Domain
-from reports.models import (
-    DailyFailure,
-    DailyRollup,
-    DomainDailyTotal,
-    OrganizationDailyFailure,
-    OrganizationDailyResult,
-    OrganizationDailyTotal,
-)
+from accounts.models import Domain, Organization
+from accounts.scoping import Scope, scope_to_org
+from reports.counting import counted_failures, counted_rollups
+from reports.models import figures as derived
 from reports.sql import as_date, day_param, table_name
 
 OTHER = "other"
@@ -112,73 +110,86 @@ class _Source:
     day_totals: _Source | None = None  # where this source's per-day sums are cheaper to read
 
 
-def _subquery(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.values("pk").query.sql_with_params()
-    return f"({sql})", list(params)
+class _DayRow(NamedTuple):
+    """One group's (or the total's, with key "") sums on one day."""
+
+    day: date
+    key: Any
+    successful: int
+    failed: int
+
+
+def _target(
+    scope: Scope, organization: Organization | None, domain_id: int | None, tag: str | None
+) -> tuple[str, QuerySet]:
+    """("domain_id", the domains) for one domain or a tag, else ("organization_id", the
+    organizations), both narrowed to ``scope`` here. Raises ``Domain.DoesNotExist`` for a
+    ``domain_id`` outside the scope (or outside ``organization``)."""
+    if domain_id is None and tag is None:
+        organizations = scope_to_org(Organization.objects.all(), scope)
+        if organization is not None:
+            organizations = organizations.filter(pk=organization.pk)
+        return "organization_id", organizations
+    domains = scope_to_org(Domain.objects.all(), scope)
+    if organization is not None:
+        domains = domains.filter(organization=organization)
+    if domain_id is not None:
+        domains = domains.filter(pk=domain_id)
+        if not domains.exists():
+            raise Domain.DoesNotExist(f"no domain {domain_id} in this scope")
+        return "domain_id", domains
+    return "domain_id", domains.filter(tags__name=tag)
 
 
 def _sources(
-    *,
-    domains: QuerySet | None,
-    organizations: QuerySet | None,
-    group_by: GroupBy | None,
-    start: date,
-    end: date,
+    *, column: str, ids: QuerySet, group_by: GroupBy | None, start: date, end: date
 ) -> tuple[_Source, _Source | None]:
     """(totals source, group source) for domain-level or organization-level questions."""
-    by_domain = domains is not None
+    by_domain = column == "domain_id"
     inner_days, inner_params = "day BETWEEN %s AND %s", [day_param(start), day_param(end)]
-    ids_sql, ids_params = _subquery(domains if by_domain else organizations)
-    column = "domain_id" if by_domain else "organization_id"
-    where, params = f"{column} IN {ids_sql}", ids_params
+    ids_sql, ids_params = ids.values("pk").query.sql_with_params()
+    where, params = f"{column} IN ({ids_sql})", list(ids_params)
     totals = _Source(
-        table_name(DomainDailyTotal if by_domain else OrganizationDailyTotal), where, params
+        table_name(derived.DomainDailyTotal if by_domain else derived.OrganizationDailyTotal),
+        where,
+        params,
     )
     if group_by is None:
         return totals, None
     if group_by == GroupBy.DOMAIN:
-        return totals, _Source(table_name(DomainDailyTotal), where, params, key="domain_id")
+        return totals, _Source(table_name(derived.DomainDailyTotal), where, params, key="domain_id")
     if group_by == GroupBy.REPORTER:
         if not by_domain:
             return totals, _Source(totals.table, where, params, key="organization_name")
-        best = (
-            "(SELECT day, organization_name, successful, failed, ROW_NUMBER() OVER "
-            "(PARTITION BY domain_id, day, organization_name ORDER BY successful + failed DESC, "
-            f"policy_type) AS pick FROM {table_name(DailyRollup)} WHERE {where} "
-            f"AND {inner_days}) best"
-        )
-        return totals, _Source(best, "pick = 1", [*params, *inner_params], key="organization_name")
+        counted = f"{counted_rollups(f'{where} AND {inner_days}')} counted"
+        return totals, _Source(counted, "1 = 1", [*params, *inner_params], key="organization_name")
     key = "result_type" if group_by == GroupBy.RESULT_TYPE else "receiving_mx_hostname"
     if not by_domain:
         # Result types (and any per-day failure total) read the table without the MX grain:
         # a fraction of the rows.
-        results = _Source(table_name(OrganizationDailyResult), where, params, key, "0")
+        results = _Source(table_name(derived.OrganizationDailyResult), where, params, key, "0")
         if group_by == GroupBy.RESULT_TYPE:
             return totals, results
-        mx = _Source(
-            table_name(OrganizationDailyFailure), where, params, key, "0", day_totals=results
-        )
-        return totals, mx
-    one_per_type = (
-        f"(SELECT day, {key}, MAX(failed) AS failed FROM {table_name(DailyFailure)} WHERE {where} "
-        f"AND {inner_days} GROUP BY domain_id, day, result_type, receiving_mx_hostname, "
-        "sending_mta_ip) details"
-    )
-    return totals, _Source(one_per_type, "1 = 1", [*params, *inner_params], key, "0")
+        mx_table = table_name(derived.OrganizationDailyFailure)
+        return totals, _Source(mx_table, where, params, key, "0", day_totals=results)
+    counted = f"{counted_failures(f'{where} AND {inner_days}')} counted"
+    return totals, _Source(counted, "1 = 1", [*params, *inner_params], key, "0")
 
 
-def _day_sums(source: _Source, start: date, end: date) -> list[tuple]:
-    """(day, "", successful, failed) per day of the period."""
+def _day_sums(source: _Source, start: date, end: date) -> list[_DayRow]:
+    """The source's sums per day of the period (key "")."""
     sql = (
         f"SELECT day, '', SUM({source.successful}), SUM({source.failed}) "
         f"FROM {source.table} WHERE {source.where} AND day BETWEEN %s AND %s GROUP BY day"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*source.params, day_param(start), day_param(end)])
-        return [(as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
+        return [
+            _DayRow(as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()
+        ]
 
 
-def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, list]:
+def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, list[_DayRow]]:
     """The ``top`` keys by failed (then all) sessions, and their rows per day.
 
     Two statements on purpose: ranking groups by key only (a few thousand MX hosts or domains)
@@ -193,7 +204,7 @@ def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, 
             f"DESC, SUM({source.successful}) DESC, {source.key} LIMIT %s",
             [*period, top],
         )
-        keys = [row[0] for row in cursor.fetchall()]
+        keys = [key for (key,) in cursor.fetchall()]
         if not keys:
             return [], []
         cursor.execute(
@@ -202,7 +213,9 @@ def _top_rows(source: _Source, start: date, end: date, top: int) -> tuple[list, 
             f"AND {source.key} IN ({', '.join(['%s'] * len(keys))}) GROUP BY day, {source.key}",
             [*period, *keys],
         )
-        rows = [(as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()]
+        rows = [
+            _DayRow(as_date(d), k, int(s or 0), int(f or 0)) for d, k, s, f in cursor.fetchall()
+        ]
     return keys, rows
 
 
@@ -219,70 +232,85 @@ def _periods(start: date, end: date, interval: Interval) -> list[date]:
     return periods
 
 
-def _series(rows, periods: list[date], interval: Interval, *, failures_only: bool) -> list[Point]:
+def _series(
+    rows: list[_DayRow], periods: list[date], interval: Interval, *, failures_only: bool
+) -> list[Point]:
     points = {p: Point(p, None if failures_only else 0, 0) for p in periods}
-    for day, _, successful, failed in rows:
-        point = points[_period(day, interval)]
-        point.failed += failed
+    for row in rows:
+        point = points[_period(row.day, interval)]
+        point.failed += row.failed
         if not failures_only:
-            point.successful += successful
+            point.successful += row.successful
     return list(points.values())
 
 
 def trend(
     *,
+    scope: Scope,
     start: date,
     end: date,
     interval: Interval = Interval.DAY,
     group_by: GroupBy | None = None,
     top: int = 5,
-    domains: QuerySet[Domain] | None = None,
-    organizations: QuerySet | None = None,
+    organization: Organization | None = None,
+    domain_id: int | None = None,
+    tag: str | None = None,
 ) -> Trend:
-    """Sessions per period for ``domains`` (one domain, a tag) or else ``organizations`` (one
-    organization, a portfolio); both querysets already scoped by the caller. Periods without
-    reports are zeros, so a chart has no holes; weeks start on Monday."""
-    totals, grouped = _sources(
-        domains=domains, organizations=organizations, group_by=group_by, start=start, end=end
-    )
+    """Sessions per period for one domain (``domain_id``), a ``tag``'s domains, or else every
+    organization ``scope`` reaches; ``organization`` narrows to one of them. The scope is
+    applied here, to every read (``accounts.scoping``); a ``domain_id`` outside it raises
+    ``Domain.DoesNotExist``. Periods without reports are zeros, so a chart has no holes; weeks
+    start on Monday."""
+    column, ids = _target(scope, organization, domain_id, tag)
+    totals, grouped = _sources(column=column, ids=ids, group_by=group_by, start=start, end=end)
     periods = _periods(start, end, interval)
     points = _series(_day_sums(totals, start, end), periods, interval, failures_only=False)
     groups: list[Group] = []
     if grouped is not None:
-        failures_only = group_by in FAILURE_GROUPS
-        keys, rows = _top_rows(grouped, start, end, top)
-        by_key = defaultdict(list)
-        for row in rows:
-            by_key[row[1]].append(row)
-        labels = _labels(keys, group_by)
-        groups = [
-            Group(
-                str(k),
-                labels[k],
-                _series(by_key[k], periods, interval, failures_only=failures_only),
-            )
-            for k in keys
-        ]
-        all_rows = (
-            points
-            if not failures_only
-            else _series(
-                _day_sums(grouped.day_totals or grouped, start, end),
-                periods,
-                interval,
-                failures_only=True,
-            )
+        groups = _groups(
+            scope, grouped, group_by, top, points, start=start, end=end, interval=interval
         )
-        other = _other(all_rows, groups, failures_only=failures_only)
-        if any(p.failed or p.successful for p in other):
-            groups.append(Group(OTHER, "everything else", other))
     return Trend(start, end, interval, group_by, points, groups)
 
 
-def _labels(keys: list, group_by: GroupBy | None) -> dict:
+def _groups(
+    scope: Scope,
+    source: _Source,
+    group_by: GroupBy,
+    top: int,
+    points: list[Point],
+    *,
+    start: date,
+    end: date,
+    interval: Interval,
+) -> list[Group]:
+    """The top ``top`` groups' series, then "other" for the rest of ``points`` (if not empty)."""
+    periods = [point.period for point in points]
+    failures_only = group_by in FAILURE_GROUPS
+    keys, rows = _top_rows(source, start, end, top)
+    by_key = defaultdict(list)
+    for row in rows:
+        by_key[row.key].append(row)
+    labels = _labels(scope, keys, group_by)
+    groups = [
+        Group(str(k), labels[k], _series(by_key[k], periods, interval, failures_only=failures_only))
+        for k in keys
+    ]
+    everything = points
+    if failures_only:
+        day_sums = _day_sums(source.day_totals or source, start, end)
+        everything = _series(day_sums, periods, interval, failures_only=True)
+    other = _other(everything, groups, failures_only=failures_only)
+    if any(p.failed or p.successful for p in other):
+        groups.append(Group(OTHER, "everything else", other))
+    return groups
+
+
+def _labels(scope: Scope, keys: list, group_by: GroupBy | None) -> dict:
     if group_by != GroupBy.DOMAIN:
         return {k: str(k) or "(none reported)" for k in keys}
-    names = dict(Domain.objects.filter(pk__in=keys).values_list("pk", "name"))
+    domains = scope_to_org(Domain.objects.all(), scope).filter(pk__in=keys)
+    names = dict(domains.values_list("pk", "name"))
     return {k: names.get(k, str(k)) for k in keys}
 
 

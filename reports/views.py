@@ -22,10 +22,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from api.errors import error_body
+from reports.intake import submission_receive
 from reports.models import Channel, Submission
 from reports.payloads import GZIP_MAGIC
 from reports.routing import organization_for_token
-from reports.services import submission_enqueue, submission_process, submission_receive
+from reports.services import submission_enqueue, submission_process
 from reports.summary import IngestSummary
 
 logger = logging.getLogger(__name__)

@@ -30,20 +30,26 @@ def latest_results(*, domain_ids: Iterable[int]) -> dict[int, dict]:
     return {by_scan[pk]: result for pk, result in rows}
 
 
-def authorization_hosts(*, authorizations: QuerySet[ExternalAuthorization]) -> list[dict]:
-    """Per external rua host: how many domains send reports there and how many of those the
-    host authorizes, by status (rows already scoped and filtered by the caller).
+def authorization_hosts(
+    *, scope: Scope, narrowed: QuerySet[ExternalAuthorization] | None = None
+) -> list[dict]:
+    """Per external rua host in ``scope``: how many domains send reports there and how many of
+    those the host authorizes, by status. ``narrowed``: the caller's filters (an API query);
+    scoped here whatever it holds, so it can narrow the answer but never widen it.
 
+    Destinations inside the domain itself (``not_needed``) need no record and are left out.
     ``missing_records`` counts records to publish: one ``<domain>._report._tls.<host>`` covers
     every URI of that domain on that host (``mailto:`` and ``https:``), so domains, not rows.
     """
+    rows = ExternalAuthorization.objects.all() if narrowed is None else narrowed
+    external = scope_to_org(rows, scope).exclude(status=ExternalAuthorizationStatus.NOT_NEEDED)
     counts = {
         status: Count("id", filter=Q(status=status))
         for status in ExternalAuthorizationStatus.values
     }
     missing = Q(status=ExternalAuthorizationStatus.MISSING)
-    rows = (
-        authorizations.order_by()
+    hosts = (
+        external.order_by()
         .values("rua_host", "is_tlsmon")
         .annotate(
             domains=Count("domain_id", distinct=True),
@@ -60,7 +66,7 @@ def authorization_hosts(*, authorizations: QuerySet[ExternalAuthorization]) -> l
             "missing_records": row["missing_records"],
             "statuses": {s: row[s] for s in ExternalAuthorizationStatus.values},
         }
-        for row in rows
+        for row in hosts
     ]
 
 

@@ -3,10 +3,10 @@ of rows per request.
 
 ``DailyRollup``/``DailyFailure`` keep what reporters said, per policy type. These tables hold the
 same sessions counted once (for each domain, day and reporter only the policy type with the most
-sessions; failure details: the largest count over policy types), at the two grains the API
-reads: one domain-day, and one organization-day. They are rebuilt for the (organization, day)
-pairs an ingestion touched, in the same transaction (``reports.figures``), and can be rebuilt
-from the roll-ups at any time (``manage.py refresh_report_figures``).
+sessions; failure details: the largest count over policy types; rules in ``reports.counting``),
+at the two grains the API reads: one domain-day, and one organization-day. They are rebuilt for
+the (organization, day) pairs an ingestion touched, in the same transaction (``reports.figures``),
+and can be rebuilt from the roll-ups at any time (``manage.py refresh_report_figures``).
 """
 
 from __future__ import annotations

@@ -250,7 +250,7 @@ class DailyRollup(models.Model):
 
     Keyed by policy type because Microsoft reports the same sessions under an ``sts`` and a
     ``tlsa`` policy: per-type figures never double count, and a domain's session total is the
-    largest policy type per reporter and day (``reports.figures``, ``DomainDailyTotal``),
+    largest policy type per reporter and day (``reports.counting``, ``DomainDailyTotal``),
     never the sum over types.
     """
 

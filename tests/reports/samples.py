@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reports.email_parsing import extract_reports
-from reports.report_parsing import Report, parse_report
+from reports.report_parsing import FailureDetail, Policy, Report, parse_report
 
 
 def _samples_dir() -> Path:
@@ -29,6 +29,21 @@ def _samples_dir() -> Path:
         if candidate and Path(candidate).is_dir():
             return Path(candidate).resolve()
     return beside_checkout.resolve()
+
+
+def rebuilt_by_constructors(report: Report) -> Report:
+    """The same report built through the dataclasses' own constructors (the parser skips them,
+    see ``report_parsing._frozen``): a parsed report must equal and hash like this one."""
+    policies = tuple(
+        Policy(
+            **{
+                **vars(p),
+                "failure_details": tuple(FailureDetail(**vars(d)) for d in p.failure_details),
+            }
+        )
+        for p in report.policies
+    )
+    return Report(**{**vars(report), "policies": policies})
 
 
 SAMPLES_DIR = _samples_dir()

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.scoping import Scope
-from reports import services
+from reports import bulk, intake, services
 from reports.models import (
     Channel,
     DailyFailure,
@@ -204,9 +204,9 @@ def test_two_concurrent_processes_store_one_report_and_count_it_once():
         sample_bytes("mail-tls-rpt/report.json.gz"),
     ]
     submissions = [
-        services.submission_receive(
-            organization=org, payload=p, channel=Channel.FILE, source=str(i)
-        )[0]
+        intake.submission_receive(organization=org, payload=p, channel=Channel.FILE, source=str(i))[
+            0
+        ]
         for i, p in enumerate(payloads)
     ]
     results = run_in_threads(
@@ -225,8 +225,8 @@ def test_two_concurrent_bulk_loads_of_the_same_reports_count_them_once():
     as_json = [(r, f"j{i}") for i, r in enumerate(reports)]
     as_gzip = [(gz(r), f"g{i}") for i, r in enumerate(reports)]
     results = run_in_threads(
-        lambda: services.reports_ingest_many(organization=org, items=as_json, batch_size=25),
-        lambda: services.reports_ingest_many(organization=org, items=as_gzip, batch_size=25),
+        lambda: bulk.reports_ingest_many(organization=org, items=as_json, batch_size=25),
+        lambda: bulk.reports_ingest_many(organization=org, items=as_gzip, batch_size=25),
     )
     assert sum(s.accepted for s in results) == 60
     assert sum(s.duplicates for s in results) == 60
@@ -395,12 +395,12 @@ def test_bulk_ingest_counts_per_report_and_dedupes(org, own):
     items.append((gz(items[0][0]), "same report, gzipped"))
     items.append((report_json(report_id="q", policies=[policy("sts", "foreign.net", 1, 0)]), "q"))
     items.append((b"{not json", "broken"))
-    summary = services.reports_ingest_many(organization=org, items=items, batch_size=7)
+    summary = bulk.reports_ingest_many(organization=org, items=items, batch_size=7)
     assert (summary.accepted, summary.duplicates, summary.quarantined) == (30, 1, 1)
     assert [r.source for r in summary.rejected] == ["broken"]
     assert DailyRollup.objects.get().successful == 30
     assert DailyFailure.objects.get().failed == 30
-    again = services.reports_ingest_many(organization=org, items=items)
+    again = bulk.reports_ingest_many(organization=org, items=items)
     assert (again.accepted, again.duplicates) == (0, len(items))
     assert DailyRollup.objects.get().successful == 30
 
@@ -410,11 +410,11 @@ def test_sweep_requeues_old_pending_submissions(
 ):
     queued = []
     monkeypatch.setattr("reports.tasks.process_submission.delay", queued.append)
-    old, _ = services.submission_receive(
+    old, _ = intake.submission_receive(
         organization=org, payload=b"{}", channel=Channel.HTTPS, source="t"
     )
     Submission.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(hours=1))
-    services.submission_receive(organization=org, payload=b"{ }", channel=Channel.HTTPS, source="t")
+    intake.submission_receive(organization=org, payload=b"{ }", channel=Channel.HTTPS, source="t")
     with django_capture_on_commit_callbacks(execute=True):
         count = services.submissions_sweep(older_than=timedelta(minutes=10))
     assert count == 1
@@ -425,7 +425,7 @@ def test_process_task_processes_a_stored_submission(org, own):
     from reports.tasks import process_submission
 
     own(org, "fastmaildmarc.com")
-    submission, _ = services.submission_receive(
+    submission, _ = intake.submission_receive(
         organization=org, payload=sample_bytes(MAIL_TLS_RPT[0]), channel=Channel.FILE, source="t"
     )
     assert process_submission(submission.pk).endswith(

@@ -603,7 +603,7 @@ def test_a_large_gzipped_report_is_inflated_in_chunks_and_read_whole() -> None:
 
 
 def test_decompress_report_gives_the_json_bytes() -> None:
-    from reports.report_parsing import decompress_report
+    from reports.report_decompress import decompress_report
 
     data = gzip.compress(encode(VALID))
 

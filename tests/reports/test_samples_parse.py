@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from unittest import mock
+import dataclasses
 
 import pytest
 
-from reports import report_parsing
 from tests.reports.samples import (
     SAMPLES_DIR,
     expected_rows,
+    rebuilt_by_constructors,
     reports_in,
     sample_files,
     totals_by_domain,
@@ -82,10 +82,9 @@ def test_gzip_and_plain_copies_of_one_report_parse_identically() -> None:
 
 
 @pytest.mark.parametrize("relative", sample_files())
-def test_fast_paths_give_the_same_reports_as_the_field_readers(relative: str) -> None:
-    fast = reports_in(relative)
-    with (
-        mock.patch.object(report_parsing, "_read_policy_quickly", return_value=None),
-        mock.patch.object(report_parsing, "_read_detail_quickly", return_value=None),
-    ):
-        assert reports_in(relative) == fast
+def test_parsed_reports_are_what_the_constructors_build(relative: str) -> None:
+    for report in reports_in(relative):
+        rebuilt = rebuilt_by_constructors(report)
+        assert (report, hash(report), repr(report)) == (rebuilt, hash(rebuilt), repr(rebuilt))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            report.policies[0].policy_type = "changed"

@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.models import Organization
-from reports.services import mail_ingest, reports_ingest_many
+from reports.bulk import reports_ingest_many
+from reports.services import mail_ingest
 from reports.sources import Item, items_from_paths
 from reports.summary import IngestSummary
 
