@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import ScanVerdict
+from accounts.models import ScanMtaSts, ScanVerdict
 from scans.models import Scan, ScanChange
 
 
@@ -28,6 +28,12 @@ class ScanSerializer(serializers.ModelSerializer):
     verdict = serializers.ChoiceField(
         choices=ScanVerdict.choices, allow_blank=True, read_only=True, help_text="Blank until done."
     )
+    mta_sts_status = serializers.ChoiceField(
+        choices=ScanMtaSts.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="MTA-STS status; blank until done and when the domain takes no mail.",
+    )
 
     class Meta:
         model = Scan
@@ -40,6 +46,7 @@ class ScanSerializer(serializers.ModelSerializer):
             "requested_at",
             "finished_at",
             "verdict",
+            "mta_sts_status",
             "score",
             "gaps",
             "findings",

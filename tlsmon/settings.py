@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ScanStatusEnum": "scans.models.ScanStatus",
         "ScanVerdictEnum": "accounts.models.ScanVerdict",
+        "ScanMtaStsEnum": "accounts.models.ScanMtaSts",
         "SubmissionStatusEnum": "reports.models.intake.SubmissionStatus",
         "ExternalAuthorizationStatusEnum": "scans.models.ExternalAuthorizationStatus",
     },

@@ -74,11 +74,13 @@ def as_json(result: CheckResult) -> str:
 
 
 def as_text(result: CheckResult) -> str:
-    """The human report: verdict, score, what was seen, then each finding with its fix."""
+    """The human report: verdict, score, MTA-STS status, what was seen, then each finding
+    (TLS-RPT, then MTA-STS) with its fix."""
     mx = result.mx
     lines = [
         f"{result.domain}: {str(result.verdict).upper()} (score {result.score}/100)",
         f"MX: {mx.get('kind', '?')} {' '.join(mx.get('hosts', []))}".rstrip(),
+        f"MTA-STS: {str(result.mta_sts_status or 'not applicable').upper()}",
     ]
     for label, key in (("_smtp._tls TXT", "smtp_tls"), ("_mta-sts TXT", "mta_sts")):
         seen = result.records.get(key) or []
@@ -86,9 +88,9 @@ def as_text(result: CheckResult) -> str:
     if result.rua:
         lines.append("Report destinations: " + ", ".join(result.rua))
     lines.append("")
-    if not result.findings:
+    if not (result.findings or result.mta_sts_findings):
         lines.append("No findings.")
-    for finding in result.findings:
+    for finding in (*result.findings, *result.mta_sts_findings):
         lines.append(f"[{finding.severity}] {finding.code}: {finding.message}")
         if finding.fix:
             lines.extend(f"    fix: {line}" for line in finding.fix.splitlines())
