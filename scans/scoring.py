@@ -75,9 +75,7 @@ def score_findings(
     return max(0, min(score, CAP[verdict]))
 
 
-def gaps_for(
-    findings: Iterable[Finding], mta_sts: MtaStsStatus | None = None
-) -> tuple[Gap, ...]:
+def gaps_for(findings: Iterable[Finding], mta_sts: MtaStsStatus | None = None) -> tuple[Gap, ...]:
     """Coverage gaps named by the TLS-RPT findings' catalogue rows, each once, in finding
     order, then the MTA-STS status's gap."""
     gaps = [CATALOGUE[Code(finding.code)].gap for finding in findings]
