@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from accounts.models import Domain, Organization
+from accounts.models import Domain, Organization, ScanMtaSts
 from api.filters import StrictBooleanFilter, organization_filter
 
 
@@ -14,10 +14,15 @@ class DomainFilter(django_filters.FilterSet):
     )
     active = StrictBooleanFilter(field_name="is_active")
     organization = organization_filter()
+    mta_sts = django_filters.ChoiceFilter(
+        field_name="scan_mta_sts",
+        choices=ScanMtaSts.choices,
+        help_text="Latest MTA-STS status (the second axis beside the verdict).",
+    )
 
     class Meta:
         model = Domain
-        fields = ["tag", "active", "organization"]
+        fields = ["tag", "active", "organization", "mta_sts"]
 
 
 class OrganizationFilter(django_filters.FilterSet):

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.choices import text_choices
-from core.vocabulary import Verdict
+from core.vocabulary import MtaStsStatus, Verdict
 
 
 class UserManager(BaseUserManager["User"]):
@@ -235,6 +235,8 @@ class Tag(models.Model):
 
 # Verdicts of a record scan (protocol.md section 8); "error" means "could not tell".
 ScanVerdict = text_choices("ScanVerdict", Verdict)
+# The MTA-STS axis of a scan (protocol.md section 8b), beside the verdict.
+ScanMtaSts = text_choices("ScanMtaSts", MtaStsStatus)
 
 
 class DomainQuerySet(models.QuerySet):
@@ -270,6 +272,13 @@ class Domain(models.Model):
         blank=True,
         default="",
         help_text="Blank until the first scan.",
+    )
+    scan_mta_sts = models.CharField(
+        max_length=8,
+        choices=ScanMtaSts.choices,
+        blank=True,
+        default="",
+        help_text="MTA-STS status; blank until the first scan and when the domain takes no mail.",
     )
     scan_score = models.PositiveSmallIntegerField(null=True, blank=True)
     scan_gaps = models.JSONField(

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.domain_names import DomainNameError, normalize_domain_name
-from accounts.models import Domain, Organization, ScanVerdict
+from accounts.models import Domain, Organization, ScanMtaSts, ScanVerdict
 from accounts.selectors import organization_choices, unknown_organization_message
 
 
@@ -78,6 +78,12 @@ class DomainSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Blank until the first scan.",
     )
+    scan_mta_sts = serializers.ChoiceField(
+        choices=ScanMtaSts.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="MTA-STS status, beside the verdict; blank until scanned or without mail.",
+    )
     scan_gaps = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Coverage gaps, latest scan."
     )
@@ -93,6 +99,7 @@ class DomainSerializer(serializers.ModelSerializer):
             "is_active",
             "added_at",
             "scan_verdict",
+            "scan_mta_sts",
             "scan_score",
             "scan_gaps",
             "scanned_at",

@@ -89,12 +89,13 @@ def _domains(profiles: list[Profile], clients: list[Any]) -> None:
             next_scan = p.scanned_at + timedelta(hours=24) if p.scanned_at else None
             yield (
                 p.id, clients[p.organization].pk, p.name, p.unicode_name, p.is_active,
-                p.added_at, p.verdict, p.score, json.dumps(p.gaps), p.scanned_at, next_scan,
+                p.added_at, p.verdict, _mta_sts(p.verdict, p.gaps), p.score, json.dumps(p.gaps),
+                p.scanned_at, next_scan,
             )  # fmt: skip
 
     names = (
         "id", "organization_id", "name", "unicode_name", "is_active", "added_at", "scan_verdict",
-        "scan_score", "scan_gaps", "scanned_at", "next_scan_at",
+        "scan_mta_sts", "scan_score", "scan_gaps", "scanned_at", "next_scan_at",
     )  # fmt: skip
     _copy(Domain, names, rows())
     tag_ids = {(t.organization_id, t.name): t.pk for t in Tag.objects.all()}
@@ -102,6 +103,20 @@ def _domains(profiles: list[Profile], clients: list[Any]) -> None:
         (p.id, tag_ids[(clients[p.organization].pk, tag)]) for p in profiles for tag in p.tags
     )
     _copy(Domain.tags.through, ("domain_id", "tag_id"), tagged)
+
+
+def _mta_sts(verdict: str, gaps: list[str]) -> str:
+    """The MTA-STS status the profile's gaps imply (``scans.scoring.STATUS_GAP`` backwards)."""
+    if verdict in ("", "not_applicable"):
+        return ""
+    for gap, status in (
+        ("mta_sts_broken", "broken"),
+        ("mta_sts_testing", "testing"),
+        ("no_mta_sts", "absent"),
+    ):
+        if gap in gaps:
+            return status
+    return "error" if verdict == "error" else "enforce"
 
 
 def _external_authorizations(profiles: list[Profile]) -> None:

@@ -1,6 +1,7 @@
 """Scan benchmark: ``scans.checker.check`` over N domains served by a local Knot DNS.
 
     python -m bench.scan [--domains 10000] [--concurrency 200] [--policy local|off]
+    python -m bench.scan --rtt-ms 30 --jitter-ms 10 --loss 0.01 --silent-zones 20
 
 It writes one zone per domain (a realistic mix, see ``zone_for``), starts knotd on loopback
 (``tests.scans.servers.KnotServer``), then
@@ -14,6 +15,12 @@ and prints wall time, domains/s, DNS queries/s, peak RSS and the scan/baseline q
 With ``--policy local`` the MTA-STS domains' policies come from a local HTTPS server (trustme CA,
 private address allowed) in a child process; ``--policy off`` publishes no MTA-STS records, so
 no policy is fetched.
+
+With ``--rtt-ms``, ``--jitter-ms``, ``--loss`` or ``--silent-zones`` (a real network) it runs the
+scan twice instead: loss-free straight to Knot, then through ``tests.scans.lossy_proxy`` (in a
+child process) that delays, drops and, for the silent zones, never answers; it prints both runs
+and every domain whose verdict differs (only silent domains may, and they must be ``error``).
+The resolver uses the production settings (``TLSMON_DNS_TIMEOUT``, ``TLSMON_DNS_RETRIES``).
 """
 
 from __future__ import annotations
@@ -141,13 +148,11 @@ async def run_scan(domains: list[str], resolver: Any, fetcher: Any, limit: int) 
 
     from scans.checker import check
 
-    report_domain = settings.TLSMON_REPORT_DOMAIN
+    own_hosts = (settings.TLSMON_REPORT_DOMAIN,)
 
     async def work(domain: str) -> str:
         # Keep only the verdict: a worker task holds one chunk of results, not 10,000.
-        result = await check(
-            domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=(report_domain,)
-        )
+        result = await check(domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=own_hosts)
         return str(result.verdict)
 
     return await measured(bounded(domains, work, limit))
@@ -219,7 +224,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=None, help="default: settings")
     parser.add_argument("--policy", choices=("local", "off"), default="local")
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temp dir")
+    network = parser.add_argument_group("a real network (runs loss-free, then through a proxy)")
+    network.add_argument("--rtt-ms", type=float, default=0.0, help="round trip, e.g. 30")
+    network.add_argument("--jitter-ms", type=float, default=0.0, help="+/- on the round trip")
+    network.add_argument("--loss", type=float, default=0.0, help="per packet, each way, e.g. 0.01")
+    network.add_argument(
+        "--silent-zones", type=int, default=0, help="domains whose server never answers"
+    )
     return parser.parse_args(argv)
+
+
+def simulated(args: argparse.Namespace) -> bool:
+    return bool(args.rtt_ms or args.jitter_ms or args.loss or args.silent_zones)
 
 
 def start_knot(workdir: Path, zones: dict[str, list[str]]) -> Any:
@@ -242,35 +258,25 @@ def main(argv: list[str] | None = None) -> int:
     setup_django()
     from django.conf import settings
 
-    from scans.dns import build_resolver
-    from scans.https import MtaStsFetcher
-
     limit = args.concurrency or settings.TLSMON_SCAN_CONCURRENCY
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tlsmon-bench-"))
     zones, kinds = build_zones(args.domains, mta_sts=args.policy == "local")
     knot = start_knot(workdir, zones)
     del zones  # the zone text lives in knotd now; keep the scan's heap realistic
     domains = [domain_name(i) for i in range(args.domains)]
-    policy_server = fetcher = None
+    policy_server = None
     try:
-        resolver = build_resolver(knot.nameservers, timeout=5.0, retries=1)
-        recording = RecordingResolver(resolver)
         if args.policy == "local":
             sts = [d for d in domains if kinds[d] == "mta_sts"]
             policy_server = PolicyServerProcess(workdir, sts)
-            fetcher = MtaStsFetcher(
-                recording,
-                allow_private=True,
-                port=policy_server.port,
-                ca_file=policy_server.ca_file,
-            )
-        scan_s, scan_cpu, verdicts = asyncio.run(run_scan(domains, recording, fetcher, limit))
-        scan_rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        base_s, base_cpu, _ = asyncio.run(run_baseline(recording.lookups, knot.nameservers, limit))
-        report(args, limit, kinds, verdicts, resolver.queries, recording.lookups)
-        table(len(verdicts), (base_s, base_cpu, len(recording.lookups)), (scan_s, scan_cpu))
+        if simulated(args):
+            from bench.scan_network import network_runs
+
+            network_runs(args, knot, domains, policy_server, limit)
+        else:
+            loopback_run(args, knot, domains, kinds, policy_server, limit)
         print(
-            f"peak RSS (python, after scan): {scan_rss_kib / 1024:.0f} MiB; "
+            f"peak RSS (python, after scan): {peak_rss_mib():.0f} MiB; "
             f"knotd peak RSS: {knotd_peak_kib(knot.process.pid) / 1024:.0f} MiB"
         )
     finally:
@@ -278,6 +284,40 @@ def main(argv: list[str] | None = None) -> int:
             policy_server.stop()
         knot.stop()
     return 0
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_fetcher(resolver: Any, policy_server: PolicyServerProcess | None) -> Any:
+    from scans.https import MtaStsFetcher
+
+    if policy_server is None:
+        return None
+    return MtaStsFetcher(
+        resolver, allow_private=True, port=policy_server.port, ca_file=policy_server.ca_file
+    )
+
+
+def loopback_run(
+    args: argparse.Namespace,
+    knot: Any,
+    domains: list[str],
+    kinds: dict[str, str],
+    policy_server: PolicyServerProcess | None,
+    limit: int,
+) -> None:
+    """The scan against Knot on loopback, then the raw-dnspython baseline of its lookups."""
+    from scans.dns import build_resolver
+
+    resolver = build_resolver(knot.nameservers, timeout=5.0, retries=1)
+    recording = RecordingResolver(resolver)
+    fetcher = make_fetcher(recording, policy_server)
+    scan_s, scan_cpu, verdicts = asyncio.run(run_scan(domains, recording, fetcher, limit))
+    base_s, base_cpu, _ = asyncio.run(run_baseline(recording.lookups, knot.nameservers, limit))
+    report(args, limit, kinds, verdicts, resolver.queries, recording.lookups)
+    table(len(verdicts), (base_s, base_cpu, len(recording.lookups)), (scan_s, scan_cpu))
 
 
 def report(

@@ -31,6 +31,23 @@ class Verdict(LabelledEnum):
     ERROR = "error", "Error"
 
 
+class MtaStsStatus(LabelledEnum):
+    """The MTA-STS axis (protocol.md section 8b), separate from the TLS-RPT ``Verdict``.
+
+    ``enforce`` / ``testing`` / ``none``: a usable policy was fetched (the value is its mode);
+    ``broken``: a ``v=STSv1`` record exists but senders cannot use the policy; ``absent``: no
+    MTA-STS record; ``error``: could not tell (a lookup it depends on failed). A domain that
+    receives no mail has no MTA-STS status at all (``None``; blank where stored).
+    """
+
+    ENFORCE = "enforce", "Enforce"
+    TESTING = "testing", "Testing"
+    NONE = "none", "Mode none"
+    BROKEN = "broken", "Broken"
+    ABSENT = "absent", "Absent"
+    ERROR = "error", "Error"
+
+
 class Severity(LabelledEnum):
     CRITICAL = "critical", "Critical"
     WARNING = "warning", "Warning"

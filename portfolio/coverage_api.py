@@ -44,6 +44,7 @@ COVERAGE_COLUMNS = (
     "tags",
     "is_active",
     "verdict",
+    "mta_sts",
     "score",
     "gaps",
     "scanned_at",
@@ -69,6 +70,7 @@ def _csv_row(domain: Domain) -> tuple:
         sorted(tag.name for tag in domain.tags.all()),
         domain.is_active,
         domain.scan_verdict,
+        domain.scan_mta_sts,
         domain.scan_score,
         coverage_gaps(domain),
         domain.scanned_at,
@@ -123,7 +125,8 @@ class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
     @extend_schema(
         summary="Coverage: one row per domain (verdict, gaps, recent failures)",
         description=(
-            "Every domain the token reaches, with its latest scan verdict and score, its "
+            "Every domain the token reaches, with its latest scan verdict (TLS-RPT: will "
+            "senders report?), MTA-STS status and score, its "
             f"coverage gaps ({', '.join(GAP_KINDS)}), last scan and last report times, and "
             "sessions, failed sessions and failure rate over the last 7 and 30 complete UTC "
             "days. `reports_silent`: the last scan found a record but no report arrived for "

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from accounts.models import Domain
+from accounts.models import Domain, ScanMtaSts
 from api.filters import StrictBooleanFilter, organization_filter
 from portfolio.coverage import GAP_KINDS, VERDICTS, gap_condition, verdict_condition
 
@@ -34,6 +34,12 @@ class CoverageFilter(django_filters.FilterSet):
         method="filter_verdict",
         help_text="Latest scan verdict, any of (comma-separated); `unscanned` = never scanned.",
     )
+    mta_sts = ChoiceInFilter(
+        field_name="scan_mta_sts",
+        lookup_expr="in",
+        choices=ScanMtaSts.choices,
+        help_text="Latest MTA-STS status, any of (comma-separated), e.g. `broken`.",
+    )
     gap = ChoiceInFilter(
         choices=[(g, g) for g in GAP_KINDS],
         method="filter_gap",
@@ -53,7 +59,7 @@ class CoverageFilter(django_filters.FilterSet):
 
     class Meta:
         model = Domain
-        fields = ["organization", "tag", "verdict", "gap", "has_failures", "active"]
+        fields = ["organization", "tag", "verdict", "mta_sts", "gap", "has_failures", "active"]
 
     def filter_verdict(self, queryset, name, values):
         return queryset.filter(_any_of(values, verdict_condition)) if values else queryset

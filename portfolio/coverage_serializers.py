@@ -17,6 +17,11 @@ class CoverageRowSerializer(serializers.Serializer):
     verdict = serializers.CharField(
         source="scan_verdict", help_text="Latest scan verdict; empty until the first scan."
     )
+    mta_sts = serializers.CharField(
+        source="scan_mta_sts",
+        help_text="Latest MTA-STS status (enforce, testing, none, broken, absent, error), "
+        "independent of the verdict; empty until scanned and when the domain takes no mail.",
+    )
     score = serializers.IntegerField(
         source="scan_score",
         allow_null=True,
@@ -53,6 +58,7 @@ class CoverageRowSerializer(serializers.Serializer):
             "tags": self.get_tags(domain),
             "is_active": domain.is_active,
             "verdict": domain.scan_verdict,
+            "mta_sts": domain.scan_mta_sts,
             "score": domain.scan_score,
             "gaps": coverage_gaps(domain),
             "scanned_at": iso(domain.scanned_at),

@@ -1,9 +1,11 @@
-"""Turn ``Observations`` into a ``CheckResult``: verdict, score, findings, gaps (pure).
+"""Turn ``Observations`` into a ``CheckResult``: verdict, MTA-STS status, score, findings, gaps
+(pure).
 
 Order (protocol.md section 8): MX first (error -> ``error``; NXDOMAIN, null MX, or no MX and no
 A/AAAA -> ``not_applicable``), then ``_smtp._tls`` (lookup error -> ``error``), then the record
-rules, the external-destination convention and MTA-STS. A DNS failure gives ``error``, never
-``fail``: "could not tell" must not look like "broken".
+rules and the external-destination convention. A DNS failure gives ``error``, never ``fail``:
+"could not tell" must not look like "broken". MTA-STS is a second axis (section 8b), assessed
+whenever the MX step lets evaluation go on; it never moves the verdict.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.vocabulary import Verdict
+from core.vocabulary import MtaStsStatus, Verdict
 from scans.external import assess_external
 from scans.findings import Code, make_finding
-from scans.mta_sts import assess_mta_sts
+from scans.mta_sts import StsAssessment, assess_mta_sts
 from scans.observations import Answer, MxRecord, Observations, Outcome
 from scans.records import Selection, check_tlsrpt_txt, looks_like_tlsrpt, parse_tlsrpt_record
 from scans.results import CheckResult, Finding
@@ -41,46 +43,54 @@ def evaluate(obs: Observations) -> CheckResult:
     """The verdict for one domain from what was looked up; no I/O, so tests hand-write ``obs``."""
     mx = assess_mx(obs)
     if mx.stop is not None:
-        return _result(obs, mx.stop, list(mx.findings), mx=mx.summary)
+        # No mail: MTA-STS does not apply; MX lookup failed: could not tell either.
+        sts = StsAssessment(MtaStsStatus.ERROR if mx.stop is Verdict.ERROR else None)
+        return _result(obs, mx.stop, list(mx.findings), sts, mx=mx.summary)
+    sts = assess_mta_sts(obs.domain, obs.mta_sts_txt, obs.mta_sts_policy, mx.hosts)
     tlsrpt = obs.tlsrpt
     records = _records_seen(obs)
     if tlsrpt is None or tlsrpt.outcome is Outcome.ERROR:
         detail = f"TXT _smtp._tls.{obs.domain}: {tlsrpt.error if tlsrpt else 'not looked up'}"
         finding = make_finding(Code.DNS_ERROR, domain=obs.domain, detail=detail)
-        return _result(obs, Verdict.ERROR, [*mx.findings, finding], mx=mx.summary, records=records)
+        findings = [*mx.findings, finding]
+        return _result(obs, Verdict.ERROR, findings, sts, mx=mx.summary, records=records)
     selection = check_tlsrpt_txt(tlsrpt.records if tlsrpt.ok else ())
     findings = [*mx.findings, *record_findings(obs.domain, tlsrpt, selection, obs.suggested_rua)]
     uris = selection.record.rua if selection.record else ()
     authorizations, external = assess_external(
         obs.domain, uris, obs.authorizations, obs.tlsmon_hosts
     )
-    sts_findings, sts_summary = assess_mta_sts(
-        obs.domain, obs.mta_sts_txt, obs.mta_sts_policy, mx.hosts
-    )
-    findings += external + sts_findings
+    findings += external
     records["smtp_tls_selected"] = selection.record.text if selection.record else None
     return _result(
         obs,
         verdict_for(findings),
         findings,
+        sts,
         mx=mx.summary,
         records=records,
-        mta_sts=sts_summary,
         external_authorizations=tuple(authorizations),
         rua=selection.record.usable_rua if selection.record else (),
     )
 
 
 def _result(
-    obs: Observations, verdict: Verdict, findings: list[Finding], **parts: Any
+    obs: Observations,
+    verdict: Verdict,
+    findings: list[Finding],
+    sts: StsAssessment,
+    **parts: Any,
 ) -> CheckResult:
     return CheckResult(
         domain=obs.domain,
         verdict=verdict,
-        score=score_findings(findings, verdict),
+        score=score_findings(findings, verdict, sts.findings),
         findings=tuple(findings),
-        gaps=gaps_for(findings),
+        gaps=gaps_for(findings, sts.status),
         timings_ms=dict(obs.timings_ms),
+        mta_sts=sts.summary or {},
+        mta_sts_status=sts.status,
+        mta_sts_findings=sts.findings,
         **parts,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from accounts.models import ScanVerdict
+from accounts.models import ScanMtaSts, ScanVerdict
 from scans.models import Scan, ScanStatus, ScanTrigger
 
 
@@ -12,6 +12,7 @@ class ScanFilter(django_filters.FilterSet):
     domain = django_filters.NumberFilter(field_name="domain_id", help_text="Domain id.")
     domain_name = django_filters.CharFilter(field_name="domain__name", help_text="A-label.")
     verdict = django_filters.ChoiceFilter(choices=ScanVerdict.choices)
+    mta_sts = django_filters.ChoiceFilter(field_name="mta_sts_status", choices=ScanMtaSts.choices)
     status = django_filters.ChoiceFilter(choices=ScanStatus.choices)
     trigger = django_filters.ChoiceFilter(choices=ScanTrigger.choices)
     finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
@@ -19,4 +20,4 @@ class ScanFilter(django_filters.FilterSet):
 
     class Meta:
         model = Scan
-        fields = ["domain", "domain_name", "verdict", "status", "trigger"]
+        fields = ["domain", "domain_name", "verdict", "mta_sts", "status", "trigger"]

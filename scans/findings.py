@@ -199,7 +199,7 @@ CATALOGUE: dict[Code, Spec] = {
     ),
     Code.MTA_STS_COMPANION_MISSING: Spec(
         _I,
-        Gap.NO_MTA_STS,
+        None,
         "{domain} has no MTA-STS record. TLS-RPT works without it (DANE, STARTTLS), but with "
         "MTA-STS the reports also tell you about policy failures.",
         "Serve a policy at " + _POLICY + " (start with mode: testing) and publish " + _STS_TXT,
@@ -212,48 +212,48 @@ CATALOGUE: dict[Code, Spec] = {
     ),
     Code.MTA_STS_TXT_INVALID: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "The MTA-STS record of {domain} is invalid ({detail}); senders treat the domain as "
         "having no MTA-STS.",
         "Publish: " + _STS_TXT + " (id: 1-32 letters and digits).",
     ),
     Code.MTA_STS_MULTIPLE_RECORDS: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "_mta-sts.{domain} has {detail} 'v=STSv1' records; senders ignore MTA-STS unless there "
         "is exactly one.",
         "Keep one: " + _STS_TXT,
     ),
     Code.MTA_STS_POLICY_FETCH_FAILED: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "The MTA-STS policy of {domain} could not be fetched: {detail}.",
         "Serve " + _POLICY + " over HTTPS with a valid certificate for mta-sts.{domain} and "
         "HTTP 200.",
     ),
     Code.MTA_STS_REDIRECT: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "The MTA-STS policy URL of {domain} redirects ({detail}); senders must not follow "
         "redirects (RFC 8461 section 3.3).",
         "Serve the policy directly at " + _POLICY + " with HTTP 200.",
     ),
     Code.MTA_STS_MEDIA_TYPE: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "The MTA-STS policy of {domain} is served as {detail}; senders expect text/plain "
         "(charset utf-8 or us-ascii).",
         "Serve it with 'Content-Type: text/plain; charset=utf-8'.",
     ),
     Code.MTA_STS_POLICY_INVALID: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "The MTA-STS policy of {domain} is invalid: {detail}.",
         "Serve at " + _POLICY + ":\nversion: STSv1\nmode: testing\n{mx_lines}\nmax_age: 604800",
     ),
     Code.MTA_STS_MODE_TESTING: Spec(
         _I,
-        Gap.MTA_STS_TESTING,
+        None,
         "The MTA-STS policy of {domain} is in testing mode: failures are reported but mail is "
         "still delivered without protection.",
         "When the reports show no failures, set 'mode: enforce' in the policy and change the "
@@ -261,13 +261,13 @@ CATALOGUE: dict[Code, Spec] = {
     ),
     Code.MTA_STS_MODE_NONE: Spec(
         _I,
-        Gap.NO_MTA_STS,
+        None,
         "The MTA-STS policy of {domain} has mode none: senders treat it as no policy.",
         "Set 'mode: testing' (then enforce) if the opt-out was not intended.",
     ),
     Code.MTA_STS_MX_NOT_COVERED: Spec(
         _W,
-        Gap.MTA_STS_BROKEN,
+        None,
         "The MTA-STS policy of {domain} does not cover MX host(s) {detail}; under enforce, "
         "senders would refuse to deliver to them.",
         "Add to the policy:\n{mx_lines}\nthen change the id in " + _STS_TXT,

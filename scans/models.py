@@ -1,7 +1,7 @@
 """Scan history: one row per scan of a domain, and what changed since the previous scan.
 
-The latest verdict, score and gaps are also copied onto ``accounts.Domain`` (``scan_*``
-columns) so the coverage view reads one table; these rows are the history behind it.
+The latest verdict, MTA-STS status, score and gaps are also copied onto ``accounts.Domain``
+(``scan_*`` columns) so the coverage view reads one table; these rows are the history behind it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.choices import text_choices
-from accounts.models import Domain, ScanVerdict
+from accounts.models import Domain, ScanMtaSts, ScanVerdict
 from core.vocabulary import AuthorizationStatus
 
 
@@ -31,7 +31,8 @@ class ScanTrigger(models.TextChoices):
 
 
 class Scan(models.Model):
-    """One check of one domain: the verdict, score, findings and raw records seen, with timings.
+    """One check of one domain: the verdict and MTA-STS status, score, findings and raw records
+    seen, with timings.
 
     ``result`` holds ``scans.results.CheckResult.as_dict()``, the same JSON as
     ``manage.py check_domain --json``. A queued row exists only for on-demand scans, so the
@@ -46,6 +47,12 @@ class Scan(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     verdict = models.CharField(max_length=16, choices=ScanVerdict.choices, blank=True)
+    mta_sts_status = models.CharField(
+        max_length=8,
+        choices=ScanMtaSts.choices,
+        blank=True,
+        help_text="MTA-STS status (protocol.md section 8b); blank until done or without mail.",
+    )
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     gaps = models.JSONField(default=list, blank=True)
     findings = models.JSONField(default=list, blank=True)

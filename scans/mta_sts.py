@@ -1,7 +1,9 @@
 """MTA-STS (RFC 8461): the ``_mta-sts`` TXT record, the policy file, MX matching (pure).
 
-``assess_mta_sts`` turns what was seen into findings. All of them are warnings or info: TLS-RPT
-also serves DANE and plain STARTTLS, so MTA-STS is a companion, never a condition of the verdict.
+``assess_mta_sts`` turns what was seen into the MTA-STS axis of a check: a status
+(protocol.md section 8b) and its own findings. None of them moves the TLS-RPT verdict: a sender
+that cannot use the policy still reports (with ``sts-policy-*`` failures), and TLS-RPT also
+serves DANE and plain STARTTLS.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.vocabulary import MtaStsStatus
 from scans.findings import Code, make_finding
 from scans.observations import Answer, Outcome, PolicyFetch
 from scans.results import Finding
@@ -26,6 +29,17 @@ _ID = re.compile(r"[A-Za-z0-9]{1,32}")
 _EXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
 _EXT_VALUE = re.compile(r"[\x21-\x3a\x3c\x3e-\x7e]+")
 _MAX_AGE = re.compile(r"[0-9]{1,10}")
+# A v=STSv1 record exists but senders cannot use the policy (protocol.md section 8b).
+BROKEN_CODES = frozenset(
+    {
+        Code.MTA_STS_TXT_INVALID,
+        Code.MTA_STS_MULTIPLE_RECORDS,
+        Code.MTA_STS_POLICY_FETCH_FAILED,
+        Code.MTA_STS_REDIRECT,
+        Code.MTA_STS_MEDIA_TYPE,
+        Code.MTA_STS_POLICY_INVALID,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -154,13 +168,23 @@ def select_sts_txt(records: Sequence[str]) -> list[str]:
     return [text for text in records if text.startswith(STS_GATE)]
 
 
+@dataclass(frozen=True)
+class StsAssessment:
+    """The MTA-STS axis of one check: status, findings and the ``CheckResult.mta_sts`` summary.
+    ``status`` is None when MTA-STS does not apply (the domain receives no mail)."""
+
+    status: MtaStsStatus | None
+    findings: tuple[Finding, ...] = ()
+    summary: dict[str, Any] | None = None
+
+
 def assess_mta_sts(
     domain: str,
     txt: Answer[str] | None,
     fetch: PolicyFetch | None,
     mx_hosts: Sequence[str],
-) -> tuple[list[Finding], dict[str, Any]]:
-    """Findings and the ``CheckResult.mta_sts`` summary for the domain's MTA-STS setup."""
+) -> StsAssessment:
+    """Status, findings and summary of the domain's MTA-STS setup (protocol.md section 8b)."""
     summary: dict[str, Any] = {
         "txt": list(txt.records) if txt else [],
         "id": "",
@@ -169,20 +193,56 @@ def assess_mta_sts(
         "mx": [],
         "fetch": None,
     }
+    findings = _assess(domain, txt, fetch, mx_hosts, summary)
+    status = _status(txt, fetch, findings, summary, mx_hosts)
+    return StsAssessment(status, tuple(findings), summary)
+
+
+def _status(
+    txt: Answer[str] | None,
+    fetch: PolicyFetch | None,
+    findings: list[Finding],
+    summary: dict[str, Any],
+    mx_hosts: Sequence[str],
+) -> MtaStsStatus:
+    """Lookup failed -> error; a broken code, or a policy that covers none of the MX hosts ->
+    broken (some uncovered is only a warning); no record -> absent; a record whose policy was
+    not fetched (no fetcher given) -> error; else the policy's mode."""
+    codes = {Code(finding.code) for finding in findings}
+    if txt is None or txt.outcome is Outcome.ERROR:
+        return MtaStsStatus.ERROR
+    covers_none = Code.MTA_STS_MX_NOT_COVERED in codes and not any(
+        mx_matches(pattern, host) for pattern in summary["mx"] for host in mx_hosts
+    )
+    if codes & BROKEN_CODES or covers_none:
+        return MtaStsStatus.BROKEN
+    if Code.MTA_STS_COMPANION_MISSING in codes:
+        return MtaStsStatus.ABSENT
+    if fetch is None or summary["mode"] not in MODES:
+        return MtaStsStatus.ERROR
+    return MtaStsStatus(summary["mode"])
+
+
+def _assess(
+    domain: str,
+    txt: Answer[str] | None,
+    fetch: PolicyFetch | None,
+    mx_hosts: Sequence[str],
+    summary: dict[str, Any],
+) -> list[Finding]:
     mx_lines = "\n".join(f"mx: {host}" for host in mx_hosts) or f"mx: mail.{domain}"
     if txt is None or txt.outcome is Outcome.ERROR:
         detail = txt.error if txt else "not looked up"
-        return [make_finding(Code.MTA_STS_LOOKUP_ERROR, domain=domain, detail=detail)], summary
+        return [make_finding(Code.MTA_STS_LOOKUP_ERROR, domain=domain, detail=detail)]
     gated = select_sts_txt(txt.records)
     if len(gated) > 1:
-        finding = make_finding(Code.MTA_STS_MULTIPLE_RECORDS, domain=domain, detail=str(len(gated)))
-        return [finding], summary
+        return [make_finding(Code.MTA_STS_MULTIPLE_RECORDS, domain=domain, detail=str(len(gated)))]
     if not gated:
         attempt = next((t for t in txt.records if t.lower().startswith("v=sts")), "")
         if attempt:
             detail = f"{attempt!r} does not start with the exact 'v=STSv1;'"
-            return [make_finding(Code.MTA_STS_TXT_INVALID, domain=domain, detail=detail)], summary
-        return [make_finding(Code.MTA_STS_COMPANION_MISSING, domain=domain)], summary
+            return [make_finding(Code.MTA_STS_TXT_INVALID, domain=domain, detail=detail)]
+        return [make_finding(Code.MTA_STS_COMPANION_MISSING, domain=domain)]
     record = parse_sts_txt(gated[0])
     summary["id"] = record.id
     findings = []
@@ -192,7 +252,7 @@ def assess_mta_sts(
     if fetch is not None:
         summary["fetch"] = _fetch_summary(fetch)
         findings.extend(_assess_fetch(domain, fetch, mx_hosts, mx_lines, summary))
-    return findings, summary
+    return findings
 
 
 def _fetch_summary(fetch: PolicyFetch) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.vocabulary import AuthorizationStatus, Gap, Severity, Verdict
+from core.vocabulary import AuthorizationStatus, Gap, MtaStsStatus, Severity, Verdict
 
 SCORE_NOTES = {
     Verdict.NOT_APPLICABLE: "no score: TLS-RPT does not apply to this domain (see the findings)",
@@ -47,6 +47,10 @@ class ExternalAuthorization:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """Two axes: ``verdict`` and ``findings`` answer "will senders report?" (TLS-RPT, MX and
+    DNS findings, protocol.md section 8); ``mta_sts_status`` and ``mta_sts_findings`` are the
+    MTA-STS axis (section 8b), which never moves the verdict. ``gaps`` and ``score`` use both."""
+
     domain: str
     verdict: Verdict
     score: int | None  # 0-100; None for not_applicable and error (see score_note)
@@ -61,9 +65,18 @@ class CheckResult:
     external_authorizations: tuple[ExternalAuthorization, ...] = ()
     rua: tuple[str, ...] = ()  # usable rua URIs of the record, in order
     timings_ms: dict[str, int] = field(default_factory=dict)
+    mta_sts_status: MtaStsStatus | None = None  # None: MTA-STS does not apply (no mail)
+    mta_sts_findings: tuple[Finding, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
+        """The MTA-STS axis is nested: ``mta_sts.status`` and ``mta_sts.findings``."""
         data = asdict(self)
         data["verdict"] = str(self.verdict)
         data["score_note"] = score_note(self.verdict)
+        status = data.pop("mta_sts_status")
+        data["mta_sts"] = {
+            "status": str(status) if status is not None else None,
+            **data["mta_sts"],
+            "findings": data.pop("mta_sts_findings"),
+        }
         return data

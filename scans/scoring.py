@@ -1,14 +1,16 @@
-"""Verdict and 0-100 score from a list of findings (pure; weights documented in docs/scanning.md).
+"""Verdict, 0-100 score and gaps from findings (pure; weights documented in docs/scanning.md).
 
-The verdict comes from the worst severity alone (protocol.md section 8); the score only orders
-domains inside a verdict, so it is capped per verdict and can never contradict it.
+The verdict comes from the worst severity of the TLS-RPT axis alone (protocol.md section 8);
+the MTA-STS axis has its own status (``scans.mta_sts``). The score only orders domains inside a
+verdict, so it is capped per verdict and can never contradict it; the MTA-STS axis takes off at
+most ``MTA_STS_MAX_WEIGHT`` points.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from core.vocabulary import Gap, Severity, Verdict
+from core.vocabulary import Gap, MtaStsStatus, Severity, Verdict
 from scans.findings import CATALOGUE, Code
 from scans.results import Finding
 
@@ -27,11 +29,22 @@ CODE_WEIGHT = {
     Code.MTA_STS_COMPANION_MISSING: 5,
     Code.MTA_STS_MODE_NONE: 5,
 }
+# The MTA-STS axis weighs at most this much in total: a broken policy costs as much as one
+# TLS-RPT warning, a missing one 5 (the weights of its findings, summed, then capped).
+MTA_STS_MAX_WEIGHT = 15
+# MTA-STS coverage gaps come from the status, so ``?gap=mta_sts_broken`` = ``?mta_sts=broken``.
+STATUS_GAP = {
+    MtaStsStatus.ABSENT: Gap.NO_MTA_STS,
+    MtaStsStatus.NONE: Gap.NO_MTA_STS,
+    MtaStsStatus.TESTING: Gap.MTA_STS_TESTING,
+    MtaStsStatus.BROKEN: Gap.MTA_STS_BROKEN,
+}
 CAP = {Verdict.FAIL: 40, Verdict.WARN: 89, Verdict.PASS: 100}
 
 
 def verdict_for(findings: Iterable[Finding]) -> Verdict:
-    """critical -> fail, warning -> warn, info only (or nothing) -> pass."""
+    """critical -> fail, warning -> warn, info only (or nothing) -> pass; for TLS-RPT findings
+    (the MTA-STS axis never reaches this)."""
     severities = {finding.severity for finding in findings}
     if Severity.CRITICAL in severities:
         return Verdict.FAIL
@@ -44,17 +57,23 @@ def finding_weight(finding: Finding) -> int:
     return CODE_WEIGHT.get(Code(finding.code), SEVERITY_WEIGHT[finding.severity])
 
 
-def score_findings(findings: Sequence[Finding], verdict: Verdict) -> int | None:
-    """100 minus the weights, clamped to 0 and to the verdict's cap; ``None`` (no score) for
-    ``not_applicable`` and ``error``: a domain that receives no mail is not "perfect" and a
-    lookup nobody answered is not "worst" (``results.score_note`` says why)."""
+def score_findings(
+    findings: Sequence[Finding], verdict: Verdict, sts_findings: Sequence[Finding] = ()
+) -> int | None:
+    """100 minus the TLS-RPT weights and the (capped) MTA-STS weights, clamped to 0 and to the
+    verdict's cap; ``None`` (no score) for ``not_applicable`` and ``error``: a domain that
+    receives no mail is not "perfect" and a lookup nobody answered is not "worst"
+    (``results.score_note`` says why)."""
     if verdict in (Verdict.NOT_APPLICABLE, Verdict.ERROR):
         return None
-    score = 100 - sum(finding_weight(finding) for finding in findings)
+    sts_weight = min(MTA_STS_MAX_WEIGHT, sum(finding_weight(f) for f in sts_findings))
+    score = 100 - sum(finding_weight(finding) for finding in findings) - sts_weight
     return max(0, min(score, CAP[verdict]))
 
 
-def gaps_for(findings: Iterable[Finding]) -> tuple[Gap, ...]:
-    """Coverage gaps named by the findings' catalogue rows, each once, in finding order."""
-    gaps = (CATALOGUE[Code(finding.code)].gap for finding in findings)
+def gaps_for(findings: Iterable[Finding], mta_sts: MtaStsStatus | None = None) -> tuple[Gap, ...]:
+    """Coverage gaps named by the TLS-RPT findings' catalogue rows, each once, in finding
+    order, then the MTA-STS status's gap."""
+    gaps = [CATALOGUE[Code(finding.code)].gap for finding in findings]
+    gaps.append(STATUS_GAP.get(mta_sts) if mta_sts is not None else None)
     return tuple(dict.fromkeys(gap for gap in gaps if gap is not None))

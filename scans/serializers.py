@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import ScanVerdict
+from accounts.models import ScanMtaSts, ScanVerdict
 from scans.models import Scan, ScanChange
 from scans.results import score_note
 
@@ -37,6 +37,12 @@ class ScanSerializer(serializers.ModelSerializer):
     score_note = serializers.SerializerMethodField(
         help_text="Why there is no score (not_applicable, error); null otherwise."
     )
+    mta_sts_status = serializers.ChoiceField(
+        choices=ScanMtaSts.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="MTA-STS status; blank until done and when the domain takes no mail.",
+    )
 
     class Meta:
         model = Scan
@@ -49,6 +55,7 @@ class ScanSerializer(serializers.ModelSerializer):
             "requested_at",
             "finished_at",
             "verdict",
+            "mta_sts_status",
             "score",
             "score_note",
             "gaps",

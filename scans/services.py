@@ -126,10 +126,12 @@ def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) 
     result = outcome.result
     scan.status = ScanStatus.DONE
     scan.verdict, scan.score = str(result.verdict), result.score
+    scan.mta_sts_status = str(result.mta_sts_status or "")
     scan.gaps = [str(gap) for gap in result.gaps]
     scan.result = result.as_dict()
     scan.findings = scan.result["findings"]
     domain.scan_verdict, domain.scan_score = scan.verdict, scan.score
+    domain.scan_mta_sts = scan.mta_sts_status
     domain.scan_gaps, domain.scanned_at = scan.gaps, now
     domain.next_scan_at = next_scan_at(domain_id=domain.pk, interval_hours=interval, after=now)
 
@@ -153,7 +155,8 @@ def _store(
         scans.append(scan)
     queued_rows = [scan for scan in scans if scan.pk is not None]
     Scan.objects.bulk_create([scan for scan in scans if scan.pk is None])
-    fields = ["status", "finished_at", "verdict", "score", "gaps", "findings", "result"]
+    fields = ["status", "finished_at", "verdict", "mta_sts_status", "score", "gaps", "findings"]
+    fields.append("result")
     Scan.objects.bulk_update(queued_rows, [*fields, "duration_ms", "error"])
     for scan in scans:
         if scan.status == ScanStatus.DONE:
@@ -188,7 +191,14 @@ def _save_external_authorizations(scans: list[Scan], now: datetime) -> None:
     )
 
 
-_STATE_FIELDS = ["scan_verdict", "scan_score", "scan_gaps", "scanned_at", "next_scan_at"]
+_STATE_FIELDS = [
+    "scan_verdict",
+    "scan_mta_sts",
+    "scan_score",
+    "scan_gaps",
+    "scanned_at",
+    "next_scan_at",
+]
 
 
 def _save_domain_states(domains: list[Domain]) -> None:
@@ -203,14 +213,15 @@ def _save_domain_states(domains: list[Domain]) -> None:
     table = connection.ops.quote_name(Domain._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS d SET scan_verdict = v.verdict, scan_score = v.score, "
-            "scan_gaps = v.gaps::jsonb, scanned_at = v.scanned_at, next_scan_at = v.next_at "
-            "FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], "
-            "%s::timestamptz[], %s::timestamptz[]) AS v(id, verdict, score, gaps, scanned_at, "
-            "next_at) WHERE d.id = v.id",
+            f"UPDATE {table} AS d SET scan_verdict = v.verdict, scan_mta_sts = v.mta_sts, "
+            "scan_score = v.score, scan_gaps = v.gaps::jsonb, scanned_at = v.scanned_at, "
+            "next_scan_at = v.next_at FROM unnest(%s::bigint[], %s::text[], %s::text[], "
+            "%s::integer[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
+            "AS v(id, verdict, mta_sts, score, gaps, scanned_at, next_at) WHERE d.id = v.id",
             [
                 [d.pk for d in domains],
                 [d.scan_verdict for d in domains],
+                [d.scan_mta_sts for d in domains],
                 [d.scan_score for d in domains],
                 [json.dumps(d.scan_gaps) for d in domains],
                 [d.scanned_at for d in domains],

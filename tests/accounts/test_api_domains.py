@@ -104,6 +104,21 @@ def test_list_filters_by_tag_active_and_organization_and_searches(msp, client_or
     assert names(search="bücher") == ["xn--bcher-kva.example"]
 
 
+def test_list_shows_and_filters_the_mta_sts_status_of_own_domains_only(org, other_org, api_client):
+    DomainFactory(
+        organization=org, name="broken.example", scan_verdict="pass", scan_mta_sts="broken"
+    )
+    DomainFactory(
+        organization=org, name="enforce.example", scan_verdict="pass", scan_mta_sts="enforce"
+    )
+    DomainFactory(organization=other_org, name="theirs.example", scan_mta_sts="broken")
+    rows = api_client(org).get(URL, {"mta_sts": "broken"}).json()["results"]
+    assert [(r["name"], r["scan_verdict"], r["scan_mta_sts"]) for r in rows] == [
+        ("broken.example", "pass", "broken")
+    ]
+    assert "mta_sts" in api_client(org).get(URL, {"mta_sts": "maybe"}).json()["fields"]
+
+
 def test_an_unknown_organization_filter_is_a_400_not_an_empty_list(org, api_client):
     response = api_client(org).get(URL, {"organization": "outsider"})
     assert response.status_code == 400

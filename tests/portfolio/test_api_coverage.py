@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 COVERAGE = "/api/v1/coverage/"
 SUMMARY = "/api/v1/coverage/summary/"
 CSV_HEADER_LINE = (
-    "name,unicode_name,organization,tags,is_active,verdict,score,gaps,scanned_at,last_report_at,"
+    "name,unicode_name,organization,tags,is_active,verdict,mta_sts,score,gaps,scanned_at,"
+    "last_report_at,"
     "report_window_end,sessions_7d,failed_7d,failure_rate_7d,sessions_30d,failed_30d,"
     "failure_rate_30d"
 )
@@ -57,7 +58,12 @@ def reader(org, api_client):
 def test_a_row_shows_the_domains_verdict_gaps_and_recent_figures(org, reader):
     scanned, reported = timezone.now() - timedelta(hours=2), timezone.now() - timedelta(hours=1)
     figures = {"sessions_7d": 200, "failed_7d": 50, "sessions_30d": 1000, "failed_30d": 50}
-    scan_state = {"scan_verdict": "warn", "scan_score": 80, "scanned_at": scanned}
+    scan_state = {
+        "scan_verdict": "warn",
+        "scan_mta_sts": "absent",
+        "scan_score": 80,
+        "scanned_at": scanned,
+    }
     gaps = ["no_mta_sts", "external_unauthorized"]
     shown = domain(
         org,
@@ -78,6 +84,7 @@ def test_a_row_shows_the_domains_verdict_gaps_and_recent_figures(org, reader):
         "tags": ["eu", "prod"],
         "is_active": True,
         "verdict": "warn",
+        "mta_sts": "absent",
         "score": 80,
         "gaps": ["external_unauthorized", "no_mta_sts"],  # in the catalogue's order
         "scanned_at": iso(scanned),
@@ -106,7 +113,10 @@ def test_rows_follow_real_scans_and_ingested_reports(org, reader):
     rows = {row["name"]: row for row in reader.get(COVERAGE).json()["results"]}
 
     assert rows["good.example"]["verdict"] == "pass"
-    assert rows["good.example"]["gaps"] == ["no_mta_sts"]
+    assert (rows["good.example"]["gaps"], rows["good.example"]["mta_sts"]) == (
+        ["no_mta_sts"],
+        "absent",
+    )
     assert rows["bare.example"]["verdict"] == "fail"
     assert rows["bare.example"]["gaps"] == ["no_record", "no_mta_sts"]
     figures = {k: rows["good.example"][k] for k in ("sessions_7d", "failed_7d", "sessions_30d")}
@@ -115,7 +125,7 @@ def test_rows_follow_real_scans_and_ingested_reports(org, reader):
     assert rows["good.example"]["failure_rate_30d"] == pytest.approx(0.05)
     assert rows["good.example"]["report_window_end"] == days_ago(1).isoformat()
     fresh = rows["new.example"]
-    assert (fresh["verdict"], fresh["score"], fresh["gaps"]) == ("", None, [])
+    assert (fresh["verdict"], fresh["mta_sts"], fresh["score"], fresh["gaps"]) == ("", "", None, [])
     assert (fresh["sessions_7d"], fresh["failure_rate_7d"]) == (0, None)
 
 
@@ -148,6 +158,20 @@ def test_filter_by_any_of_several_gaps(org, reader):
     domain(org, "dns.example", scan_verdict="error", scan_gaps=["dns_error"])
     found = names(reader.get(COVERAGE, {"gap": "no_record,mta_sts_testing"}))
     assert found == ["none.example", "testing.example"]
+
+
+def test_filter_by_mta_sts_status_beside_the_verdict(org, reader):
+    domain(org, "broken.example", scan_verdict="pass", scan_mta_sts="broken")
+    domain(org, "enforce.example", scan_verdict="pass", scan_mta_sts="enforce")
+    domain(org, "absent.example", scan_verdict="fail", scan_mta_sts="absent")
+    domain(org, "never.example")
+    assert names(reader.get(COVERAGE, {"mta_sts": "broken"})) == ["broken.example"]
+    found = names(reader.get(COVERAGE, {"mta_sts": "absent,enforce", "verdict": "pass"}))
+    assert found == ["enforce.example"]
+
+
+def test_unknown_mta_sts_status_is_a_400_naming_the_field(reader):
+    assert_invalid(reader.get(COVERAGE, {"mta_sts": "maybe"}), "mta_sts")
 
 
 SILENT_CASES = [

@@ -86,6 +86,18 @@ def test_the_scan_list_filters_by_verdict(api_client, org):
     assert [row["id"] for row in rows] == [passing.pk]
 
 
+def test_the_scan_list_shows_and_filters_by_mta_sts_status(api_client, org):
+    domain = DomainFactory(organization=org)
+    Scan.objects.create(domain=domain, trigger="api", status="done", mta_sts_status="enforce")
+    broken = Scan.objects.create(
+        domain=domain, trigger="api", status="done", verdict="pass", mta_sts_status="broken"
+    )
+    rows = api_client(org).get("/api/v1/scans/", {"mta_sts": "broken"}).json()["results"]
+    assert [(row["id"], row["verdict"], row["mta_sts_status"]) for row in rows] == [
+        (broken.pk, "pass", "broken")
+    ]
+
+
 @pytest.mark.parametrize(
     ("method", "suffix"), [("post", "scan/"), ("get", "scans/"), ("get", "latest-scan/")]
 )

@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from core.vocabulary import AuthorizationStatus, Verdict
+from core.vocabulary import AuthorizationStatus, Gap, MtaStsStatus, Verdict
 from scans.checker import check
 from tests.scans.servers import PolicyResponse
 
@@ -25,7 +25,8 @@ def run(domain, resolver, fetcher=None):
 
 
 def codes(result):
-    return [finding.code for finding in result.findings]
+    """Finding codes of both axes: TLS-RPT first, then MTA-STS."""
+    return [finding.code for finding in (*result.findings, *result.mta_sts_findings)]
 
 
 NO_STS = "mta_sts_companion_missing"  # info: these domains publish no MTA-STS
@@ -47,6 +48,7 @@ def test_fully_configured_domain_passes(dns_server, mta_sts_server, resolver, fe
     assert (result.verdict, codes(result)) == (Verdict.PASS, [])
     assert result.rua == (f"mailto:tlsrpt@{zone_name}",)
     assert result.mta_sts["mode"] == "enforce"
+    assert result.mta_sts_status is MtaStsStatus.ENFORCE
 
 
 def test_missing_record_fails(dns_server, resolver, zone_name):
@@ -81,7 +83,7 @@ def test_servfail_at_smtp_tls_is_an_error_not_a_failure(dns_server, resolver, zo
 
     result = run(zone_name, resolver)
 
-    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error"])
+    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error", NO_STS])
     assert "SERVFAIL" in result.findings[0].message
 
 
@@ -91,7 +93,7 @@ def test_refused_at_smtp_tls_is_an_error_not_a_failure(dns_server, resolver, zon
 
     result = run(zone_name, resolver)
 
-    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error"])
+    assert (result.verdict, codes(result)) == (Verdict.ERROR, ["dns_error", NO_STS])
     assert "REFUSED" in result.findings[0].message
 
 
@@ -174,7 +176,7 @@ def test_policy_not_covering_the_mx_is_reported(
     result = run(zone_name, resolver, fetcher)
 
     assert "mta_sts_mx_not_covered" in codes(result)
-    assert result.verdict is not Verdict.FAIL
+    assert (result.verdict, result.mta_sts_status) == (Verdict.PASS, MtaStsStatus.BROKEN)
 
 
 def test_policy_redirect_is_reported(dns_server, mta_sts_server, resolver, fetcher, zone_name):
@@ -185,6 +187,25 @@ def test_policy_redirect_is_reported(dns_server, mta_sts_server, resolver, fetch
     result = run(zone_name, resolver, fetcher)
 
     assert "mta_sts_redirect" in codes(result)
+    assert (result.verdict, result.mta_sts_status) == (Verdict.PASS, MtaStsStatus.BROKEN)
+
+
+def test_policy_host_that_does_not_resolve_is_mta_sts_broken_not_a_worse_verdict(
+    dns_server, mta_sts_server, resolver, fetcher, zone_name
+):
+    """
+    GIVEN a good TLS-RPT record and an _mta-sts TXT, but no address for mta-sts.<domain>
+    WHEN the domain is checked with the real fetcher
+    THEN the verdict stays pass (senders still report) and MTA-STS is broken, gap mta_sts_broken
+    """
+    sts = ['_mta-sts TXT "v=STSv1; id=20250104"']
+    dns_server.set_zone(zone_name, [*MX, RECORD.format(domain=zone_name), *sts])
+
+    result = run(zone_name, resolver, fetcher)
+
+    assert (result.verdict, result.mta_sts_status) == (Verdict.PASS, MtaStsStatus.BROKEN)
+    assert (codes(result), result.gaps) == (["mta_sts_policy_fetch_failed"], (Gap.MTA_STS_BROKEN,))
+    assert "no address for mta-sts." in result.mta_sts["fetch"]["error"]
 
 
 def test_check_domain_with_a_silent_resolver_names_it_and_blames_nobody_else(

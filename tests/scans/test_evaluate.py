@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.vocabulary import Gap, Severity, Verdict
+from core.vocabulary import Gap, MtaStsStatus, Severity, Verdict
 from scans.evaluate import evaluate
 from scans.findings import CATALOGUE, Code, make_finding
-from scans.observations import Answer, AuthorizationLookup, Observations, Outcome
+from scans.observations import Answer, AuthorizationLookup, Observations, Outcome, PolicyFetch
 from scans.results import Finding
-from scans.scoring import CAP, score_findings, verdict_for
+from scans.scoring import CAP, MTA_STS_MAX_WEIGHT, score_findings, verdict_for
 from tests.scans.fakes import ENFORCE_POLICY, mx, nodata, nxdomain, ok, policy, servfail
 from tests.scans.test_external import EXTERNAL_CASES
 from tests.scans.test_mta_sts import MTA_STS_CASES
@@ -107,13 +107,66 @@ EVALUATE_CASES = [
 ]
 
 
+def both_axes(result) -> list[str]:
+    return sorted(f.code for f in (*result.findings, *result.mta_sts_findings))
+
+
 @pytest.mark.parametrize(("observations", "verdict", "codes"), EVALUATE_CASES)
 def test_evaluation_order_and_verdict(observations, verdict, codes):
     result = evaluate(observations)
-    assert (result.verdict, sorted(f.code for f in result.findings)) == (
+    assert (result.verdict, both_axes(result)) == (
         Verdict(verdict),
         sorted(str(code) for code in codes),
     )
+
+
+@pytest.mark.parametrize(("txt", "fetch", "hosts", "codes", "status"), MTA_STS_CASES)
+def test_mta_sts_never_moves_the_verdict(txt, fetch, hosts, codes, status):
+    """Every MTA-STS situation beside a good TLS-RPT record: verdict pass, the MTA-STS
+    findings and status on their own axis (protocol.md section 8b)."""
+    mx_hosts = mx(D, *((10 * n, host) for n, host in enumerate(hosts, 1)))
+    result = evaluate(obs(mx=mx_hosts, mta_sts_txt=txt, mta_sts_policy=fetch))
+    assert (result.verdict, result.findings) == (Verdict.PASS, ())
+    assert (result.mta_sts_status, both_axes(result)) == (status, sorted(map(str, codes)))
+
+
+def test_unresolvable_policy_host_is_pass_with_mta_sts_broken():
+    fetch = PolicyFetch("u", error="no address for mta-sts.example.com (nxdomain)")
+    result = evaluate(obs(mta_sts_policy=fetch))
+    assert (result.verdict, result.mta_sts_status) == (Verdict.PASS, MtaStsStatus.BROKEN)
+    assert result.gaps == (Gap.MTA_STS_BROKEN,)
+    data = result.as_dict()
+    assert (data["verdict"], data["mta_sts"]["status"]) == ("pass", "broken")
+    assert [f["code"] for f in data["mta_sts"]["findings"]] == ["mta_sts_policy_fetch_failed"]
+    assert list(data["findings"]) == []
+
+
+@pytest.mark.parametrize(
+    ("observations", "verdict", "status"),
+    [
+        pytest.param(obs(mx=mx(D, (0, ""))), "not_applicable", None, id="null-mx-no-status"),
+        pytest.param(obs(mx=servfail(D)), "error", MtaStsStatus.ERROR, id="mx-error"),
+        pytest.param(
+            obs(tlsrpt=servfail(TLS), mta_sts_policy=policy(D, ENFORCE_POLICY)),
+            "error",
+            MtaStsStatus.ENFORCE,
+            id="tlsrpt-error-mta-sts-known",
+        ),
+        pytest.param(
+            obs(tlsrpt=nxdomain(TLS), mta_sts_policy=policy(D, ENFORCE_POLICY)),
+            "fail",
+            MtaStsStatus.ENFORCE,
+            id="no-record-enforce",
+        ),
+        pytest.param(
+            obs(mta_sts_txt=servfail(STS)), "pass", MtaStsStatus.ERROR, id="mta-sts-lookup-error"
+        ),
+    ],
+)
+def test_the_two_axes_are_independent(observations, verdict, status):
+    result = evaluate(observations)
+    assert (result.verdict, result.mta_sts_status) == (Verdict(verdict), status)
+    assert result.as_dict()["mta_sts"]["status"] == (str(status) if status else None)
 
 
 @pytest.mark.parametrize(
@@ -166,6 +219,17 @@ def test_gaps(observations, gaps):
         pytest.param(obs(mx=mx(D, (0, ""))), None, id="not-applicable-has-no-score"),
         pytest.param(obs(mx=servfail(D)), None, id="error-has-no-score"),
         pytest.param(obs(mta_sts_txt=nxdomain(STS)), 95, id="no-mta-sts"),
+        pytest.param(obs(mta_sts_policy=policy(D, "garbage")), 85, id="mta-sts-broken"),
+        pytest.param(
+            obs(mta_sts_policy=policy(D, "garbage", content_type="text/html")),
+            100 - MTA_STS_MAX_WEIGHT,
+            id="mta-sts-weight-capped",
+        ),
+        pytest.param(
+            obs(tlsrpt=ok(TLS, RECORD + ","), mta_sts_policy=policy(D, "garbage")),
+            70,
+            id="warn-plus-mta-sts-broken",
+        ),
         pytest.param(obs(tlsrpt=ok(TLS, RECORD + ",")), 85, id="one-warning"),
         pytest.param(obs(tlsrpt=ok(TLS, "v=TLSRPTv1; rua=http://x.io")), 40, id="fail-capped"),
     ],
@@ -193,7 +257,8 @@ def test_implicit_mx_is_the_domain_itself_for_mta_sts():
         obs(mx=nodata(D), addresses=ok(D, "192.0.2.1"), mta_sts_policy=policy(D, ENFORCE_POLICY))
     )
     assert result.mx["kind"] == "implicit"
-    assert [f.code for f in result.findings] == ["mta_sts_mx_not_covered"]
+    assert [f.code for f in result.mta_sts_findings] == ["mta_sts_mx_not_covered"]
+    assert result.mta_sts_status is MtaStsStatus.BROKEN
 
 
 def test_missing_record_fix_suggests_an_example_mailbox_and_says_so():
@@ -251,10 +316,10 @@ _findings = st.lists(
 )
 
 
-@given(_findings)
-def test_score_never_contradicts_the_verdict(findings):
+@given(_findings, _findings)
+def test_score_never_contradicts_the_verdict(findings, sts_findings):
     verdict = verdict_for(findings)
-    assert 0 <= score_findings(findings, verdict) <= CAP[verdict]
+    assert 0 <= score_findings(findings, verdict, sts_findings) <= CAP[verdict]
 
 
 def test_catalogue_covers_every_code_once():

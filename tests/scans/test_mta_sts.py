@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.vocabulary import MtaStsStatus as S
 from core.vocabulary import Severity
 from scans.findings import CATALOGUE, Code
 from scans.mta_sts import (
@@ -153,42 +154,77 @@ GOOD_TXT = ok(NAME, "v=STSv1; id=abc")
 HOSTS = ("mx1.example.com", "in.example.net")
 
 MTA_STS_CASES = [
-    pytest.param(GOOD_TXT, fetched(), HOSTS, [], id="enforce-covering-every-mx"),
-    pytest.param(GOOD_TXT, None, HOSTS, [], id="no-fetcher-no-policy-findings"),
-    pytest.param(nxdomain(NAME), None, HOSTS, [Code.MTA_STS_COMPANION_MISSING], id="no-txt"),
-    pytest.param(nodata(NAME), None, HOSTS, [Code.MTA_STS_COMPANION_MISSING], id="nodata"),
+    pytest.param(GOOD_TXT, fetched(), HOSTS, [], S.ENFORCE, id="enforce-covering-every-mx"),
+    pytest.param(GOOD_TXT, None, HOSTS, [], S.ERROR, id="no-fetcher-no-policy-findings"),
     pytest.param(
-        ok(NAME, "v=spf1 -all"), None, HOSTS, [Code.MTA_STS_COMPANION_MISSING], id="other-txt"
+        nxdomain(NAME), None, HOSTS, [Code.MTA_STS_COMPANION_MISSING], S.ABSENT, id="no-txt"
     ),
-    pytest.param(servfail(NAME), None, HOSTS, [Code.MTA_STS_LOOKUP_ERROR], id="servfail"),
+    pytest.param(
+        nodata(NAME), None, HOSTS, [Code.MTA_STS_COMPANION_MISSING], S.ABSENT, id="nodata"
+    ),
+    pytest.param(
+        ok(NAME, "v=spf1 -all"),
+        None,
+        HOSTS,
+        [Code.MTA_STS_COMPANION_MISSING],
+        S.ABSENT,
+        id="other-txt",
+    ),
+    pytest.param(servfail(NAME), None, HOSTS, [Code.MTA_STS_LOOKUP_ERROR], S.ERROR, id="servfail"),
     pytest.param(
         ok(NAME, "v=STSv1; id=a", "v=STSv1; id=b"),
         None,
         HOSTS,
         [Code.MTA_STS_MULTIPLE_RECORDS],
+        S.BROKEN,
         id="two-records",
     ),
     pytest.param(
-        ok(NAME, "v=STSv1; id=bad-id"), fetched(), HOSTS, [Code.MTA_STS_TXT_INVALID], id="bad-id"
+        ok(NAME, "v=STSv1; id=bad-id"),
+        fetched(),
+        HOSTS,
+        [Code.MTA_STS_TXT_INVALID],
+        S.BROKEN,
+        id="bad-id",
     ),
     pytest.param(
-        ok(NAME, "v=stsv1; id=abc"), None, HOSTS, [Code.MTA_STS_TXT_INVALID], id="version-case"
+        ok(NAME, "v=stsv1; id=abc"),
+        None,
+        HOSTS,
+        [Code.MTA_STS_TXT_INVALID],
+        S.BROKEN,
+        id="version-case",
     ),
     pytest.param(
         GOOD_TXT,
         PolicyFetch("u", error="certificate verify failed"),
         HOSTS,
         [Code.MTA_STS_POLICY_FETCH_FAILED],
+        S.BROKEN,
         id="certificate-error",
     ),
     pytest.param(
-        GOOD_TXT, fetched(status=404), HOSTS, [Code.MTA_STS_POLICY_FETCH_FAILED], id="http-404"
+        GOOD_TXT,
+        PolicyFetch("u", error="no address for mta-sts.example.com (nxdomain)"),
+        HOSTS,
+        [Code.MTA_STS_POLICY_FETCH_FAILED],
+        S.BROKEN,
+        id="policy-host-does-not-resolve",
+    ),
+    pytest.param(
+        GOOD_TXT,
+        fetched(status=404),
+        HOSTS,
+        [Code.MTA_STS_POLICY_FETCH_FAILED],
+        S.BROKEN,
+        id="http-404",
     ),
     pytest.param(
         GOOD_TXT,
         PolicyFetch("u", status=200, body=POLICY, truncated=True),
         HOSTS,
         [Code.MTA_STS_POLICY_FETCH_FAILED],
+        S.BROKEN,
         id="too-large",
     ),
     pytest.param(
@@ -196,6 +232,7 @@ MTA_STS_CASES = [
         PolicyFetch("u", status=301, redirect_to="https://elsewhere/"),
         HOSTS,
         [Code.MTA_STS_REDIRECT],
+        S.BROKEN,
         id="redirect-not-followed",
     ),
     pytest.param(
@@ -203,6 +240,7 @@ MTA_STS_CASES = [
         fetched(content_type="text/html"),
         HOSTS,
         [Code.MTA_STS_MEDIA_TYPE],
+        S.BROKEN,
         id="media-type",
     ),
     pytest.param(
@@ -210,6 +248,7 @@ MTA_STS_CASES = [
         fetched(POLICY.replace("STSv1", "STSv2")),
         HOSTS,
         [Code.MTA_STS_POLICY_INVALID],
+        S.BROKEN,
         id="policy-invalid",
     ),
     pytest.param(
@@ -217,6 +256,7 @@ MTA_STS_CASES = [
         fetched(POLICY.replace("enforce", "testing")),
         HOSTS,
         [Code.MTA_STS_MODE_TESTING],
+        S.TESTING,
         id="testing",
     ),
     pytest.param(
@@ -224,6 +264,7 @@ MTA_STS_CASES = [
         fetched("version: STSv1\nmode: none\nmax_age: 86400\n"),
         HOSTS,
         [Code.MTA_STS_MODE_NONE],
+        S.NONE,
         id="none",
     ),
     pytest.param(
@@ -231,6 +272,7 @@ MTA_STS_CASES = [
         fetched(),
         ("mx1.example.com", "backup.example.org"),
         [Code.MTA_STS_MX_NOT_COVERED],
+        S.ENFORCE,
         id="mx-not-covered",
     ),
     pytest.param(
@@ -238,6 +280,7 @@ MTA_STS_CASES = [
         fetched(),
         ("example.com",),
         [Code.MTA_STS_MX_NOT_COVERED],
+        S.BROKEN,
         id="implicit-mx-must-be-listed",
     ),
     pytest.param(
@@ -245,15 +288,17 @@ MTA_STS_CASES = [
         fetched(POLICY.replace("604800", "3600")),
         HOSTS,
         [Code.MTA_STS_MAX_AGE_SHORT],
+        S.ENFORCE,
         id="max-age-short",
     ),
 ]
 
 
-@pytest.mark.parametrize(("txt", "fetch", "hosts", "codes"), MTA_STS_CASES)
-def test_mta_sts_findings(txt, fetch, hosts, codes):
-    findings, _ = assess_mta_sts(D, txt, fetch, hosts)
-    assert [f.code for f in findings] == [str(c) for c in codes]
+@pytest.mark.parametrize(("txt", "fetch", "hosts", "codes", "status"), MTA_STS_CASES)
+def test_mta_sts_findings_and_status(txt, fetch, hosts, codes, status):
+    assessment = assess_mta_sts(D, txt, fetch, hosts)
+    assert [f.code for f in assessment.findings] == [str(c) for c in codes]
+    assert assessment.status is status
 
 
 def test_mta_sts_never_produces_a_critical_finding():
@@ -262,15 +307,15 @@ def test_mta_sts_never_produces_a_critical_finding():
 
 
 def test_summary_carries_id_mode_max_age_and_mx():
-    _, summary = assess_mta_sts(D, GOOD_TXT, fetched(), HOSTS)
+    summary = assess_mta_sts(D, GOOD_TXT, fetched(), HOSTS).summary
     assert (summary["id"], summary["mode"], summary["max_age"]) == ("abc", "enforce", 604800)
     assert summary["mx"] == ["mx1.example.com", "*.example.net"]
     assert summary["fetch"]["status"] == 200
 
 
 def test_uncovered_mx_fix_lists_the_missing_lines():
-    findings, _ = assess_mta_sts(D, GOOD_TXT, fetched(), ("backup.example.org",))
-    assert "mx: backup.example.org" in findings[0].fix
+    assessment = assess_mta_sts(D, GOOD_TXT, fetched(), ("backup.example.org",))
+    assert "mx: backup.example.org" in assessment.findings[0].fix
 
 
 @given(st.text())

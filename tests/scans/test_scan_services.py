@@ -45,8 +45,42 @@ def test_a_scan_stores_history_and_the_domains_latest_state(
     assert stored.duration_ms is not None
     domain.refresh_from_db()
     assert (domain.scan_verdict, domain.scan_score, domain.scan_gaps) == ("pass", 100, [])
+    assert (domain.scan_mta_sts, stored.mta_sts_status) == ("enforce", "enforce")
     assert domain.scanned_at == stored.finished_at
     assert stored.finished_at < domain.next_scan_at <= stored.finished_at + timedelta(hours=24)
+
+
+def test_an_unreachable_policy_host_is_stored_as_mta_sts_broken_beside_a_pass(
+    scan, dns_server, zone_name, org
+):
+    """
+    GIVEN a good TLS-RPT record and an _mta-sts TXT, but no address for mta-sts.<domain>
+    WHEN the domain is scanned and stored
+    THEN scan and domain say verdict pass, MTA-STS broken, gap mta_sts_broken, and the
+         MTA-STS finding is kept on its own axis of the stored result
+    """
+    records = [line for line in good_domain(zone_name) if not line.startswith("mta-sts ")]
+    dns_server.set_zone(zone_name, records)
+    domain = DomainFactory(organization=org, name=zone_name)
+
+    scan(domain)
+
+    stored = Scan.objects.get(domain=domain)
+    assert (stored.verdict, stored.mta_sts_status, stored.gaps) == (
+        "pass",
+        "broken",
+        ["mta_sts_broken"],
+    )
+    assert stored.findings == []
+    assert stored.result["mta_sts"]["status"] == "broken"
+    sts_codes = [f["code"] for f in stored.result["mta_sts"]["findings"]]
+    assert sts_codes == ["mta_sts_policy_fetch_failed"]
+    domain.refresh_from_db()
+    assert (domain.scan_verdict, domain.scan_mta_sts, domain.scan_gaps) == (
+        "pass",
+        "broken",
+        ["mta_sts_broken"],
+    )
 
 
 def test_a_domain_without_a_record_fails_with_the_gap_recorded(scan, dns_server, zone_name, org):

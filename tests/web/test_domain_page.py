@@ -43,11 +43,38 @@ def test_a_viewer_sees_the_findings_with_their_fix_and_no_scan_button(client, or
     assert 'id="scan-now"' not in page
 
 
+def test_the_page_shows_the_verdict_and_the_mta_sts_status_with_its_own_findings(client, org):
+    """GIVEN a domain that passes TLS-RPT while its MTA-STS policy host is unreachable
+    THEN the page shows both axes and lists the MTA-STS finding under MTA-STS, not under the
+    findings that decide the verdict."""
+    domain = DomainFactory(
+        organization=org, name="sts.example", scan_verdict="pass", scan_mta_sts="broken"
+    )
+    sts_finding = {**FINDING, "code": "mta_sts_policy_fetch_failed", "severity": "warning"}
+    result = {"records": {}, "mta_sts": {"status": "broken", "findings": [sts_finding]}}
+    Scan.objects.create(
+        domain=domain,
+        trigger="schedule",
+        status="done",
+        verdict="pass",
+        mta_sts_status="broken",
+        result=result,
+    )
+    login(client, org, Role.VIEWER)
+    page = client.get(f"/o/{org.slug}/domains/{domain.pk}/").content.decode()
+    assert '<span class="verdict pass" id="verdict">Pass</span>' in page
+    assert '<span class="sts broken" id="mta-sts">Broken</span>' in page
+    findings, sts_part = page.split('id="findings"')[1].split('id="mta-sts-findings"')
+    assert "mta_sts_policy_fetch_failed" not in findings
+    assert "mta_sts_policy_fetch_failed" in sts_part.split("</table>")[0]
+
+
 def test_the_organization_page_links_each_domain_with_its_verdict(client, org, scanned_domain):
     login(client, org, Role.VIEWER)
     page = client.get(f"/o/{org.slug}/").content.decode()
     assert f'href="/o/{org.slug}/domains/{scanned_domain.pk}/"' in page
     assert 'class="verdict fail"' in page
+    assert 'class="sts' not in page  # not scanned for MTA-STS yet: no status shown
 
 
 def test_a_member_queues_a_scan_from_the_page(

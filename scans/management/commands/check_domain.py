@@ -77,13 +77,15 @@ def as_json(result: CheckResult, resolver: str) -> str:
 
 
 def as_text(result: CheckResult, resolver: str) -> str:
-    """The human report: verdict, score, resolver, what was seen, each finding with its fix."""
+    """The human report: verdict, score, MTA-STS status, resolver, what was seen, then each
+    finding (TLS-RPT, then MTA-STS) with its fix."""
     mx = result.mx
     score = f"score {result.score}/100" if result.score is not None else score_note(result.verdict)
     lines = [
         f"{result.domain}: {str(result.verdict).upper()} ({score})",
         f"Resolver: {resolver}",
         f"MX: {mx.get('kind', '?')} {' '.join(mx.get('hosts', []))}".rstrip(),
+        f"MTA-STS: {str(result.mta_sts_status or 'not applicable').upper()}",
     ]
     for label, key in (("_smtp._tls TXT", "smtp_tls"), ("_mta-sts TXT", "mta_sts")):
         seen = result.records.get(key) or []
@@ -91,9 +93,9 @@ def as_text(result: CheckResult, resolver: str) -> str:
     if result.rua:
         lines.append("Report destinations: " + ", ".join(result.rua))
     lines.append("")
-    if not result.findings:
+    if not (result.findings or result.mta_sts_findings):
         lines.append("No findings.")
-    for finding in result.findings:
+    for finding in (*result.findings, *result.mta_sts_findings):
         lines.append(f"[{finding.severity}] {finding.code}: {finding.message}")
         if finding.fix:
             lines.extend(f"    fix: {line}" for line in finding.fix.splitlines())
