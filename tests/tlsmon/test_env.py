@@ -16,6 +16,7 @@ from tlsmon.env import (
     envsecret,
     envstr,
     parse_nameservers,
+    parse_networks,
 )
 
 # --- envstr -------------------------------------------------------------------------------------
@@ -325,3 +326,21 @@ def test_parse_nameservers_refuses_an_invalid_entry_naming_it(item, fragment):
     message = str(excinfo.value)
     assert message.startswith(f"TLSMON_DNS_NAMESERVERS: {item!r}")
     assert fragment in message
+
+
+# --- parse_networks (TLSMON_TRUSTED_PROXIES) -----------------------------------------------------
+
+
+def test_parse_networks_normalizes_addresses_and_networks():
+    assert parse_networks("X", ["10.0.0.5", "172.16.0.0/12", "::1", "2001:db8::/32"]) == [
+        "10.0.0.5/32",
+        "172.16.0.0/12",
+        "::1/128",
+        "2001:db8::/32",
+    ]
+
+
+@pytest.mark.parametrize("item", ["proxy.example", "10.0.0.0/33", "999.1.1.1", "10.0.0.1:80"])
+def test_parse_networks_refuses_an_invalid_entry_naming_the_variable(item):
+    with pytest.raises(EnvError, match=r"^TLSMON_TRUSTED_PROXIES: .* is not an IP address"):
+        parse_networks("TLSMON_TRUSTED_PROXIES", ["10.0.0.1", item])
