@@ -57,7 +57,8 @@ class DomainScanViewSet(OrgScopedViewSet):
         request=None,
         responses={202: ScanQueuedSerializer},
         description="Queues a scan and answers at once; poll the returned URL until `status` "
-        "is `done` (or `failed`).",
+        "is `done` (or `failed`). A scan still queued, or one that finished within "
+        "TLSMON_SCAN_COOLDOWN_SECONDS (60), is returned instead of a new one.",
     )
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):

@@ -177,6 +177,8 @@ TLSMON_SCAN_CONCURRENCY = envint("TLSMON_SCAN_CONCURRENCY", 200, minimum=1, maxi
 TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximum=5000)
 # A claimed domain whose scan never finished (worker died) is due again after this lease.
 TLSMON_SCAN_LEASE_MINUTES = envint("TLSMON_SCAN_LEASE_MINUTES", 60, minimum=5)
+# An on-demand scan of a domain scanned this recently (or still queued) returns that scan.
+TLSMON_SCAN_COOLDOWN_SECONDS = envint("TLSMON_SCAN_COOLDOWN_SECONDS", 60, minimum=0, maximum=86400)
 # Most domains one scheduler round claims; the rest wait for the next round.
 TLSMON_SCAN_ROUND_MAX = envint("TLSMON_SCAN_ROUND_MAX", 50000, minimum=1)
 # MTA-STS policy fetch limits (RFC 8461 suggests 1 minute and 64 KB).
