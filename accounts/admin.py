@@ -1,4 +1,8 @@
-"""Operator views (deliberately cross-tenant). Token secrets are never shown: only the prefix."""
+"""Operator views (deliberately cross-tenant). Token secrets are never shown: only the prefix.
+
+Actions that change data declare the permission they need, so a view-only staff user sees
+the lists but can neither rotate report tokens nor revoke API tokens.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,10 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
     actions = ["rotate_report_token"]
 
-    @admin.action(description="Rotate the report token (old report addresses stop working)")
+    @admin.action(
+        description="Rotate the report token (old report addresses stop working)",
+        permissions=["change"],
+    )
     def rotate_report_token(self, request, queryset):
         for organization in queryset:
             services.organization_rotate_report_token(organization=organization)
@@ -103,7 +110,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj.pk, obj.lookup, obj.digest = token.pk, token.lookup, token.digest
         messages.warning(request, f"Copy the new token now; it is not shown again: {plaintext}")
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
         now = timezone.now()
         for token in queryset:

@@ -5,20 +5,46 @@ and TLS-RPT reports use (RFC 8460 §4.4 policy-domain is an A-label); the Unicod
 for display. A bare public suffix (``com``, ``co.uk``) is refused: nobody can publish a
 TLS-RPT record for it. Only the ICANN section of the Public Suffix List counts, so a domain
 under a private suffix such as ``example.github.io`` or ``blogspot.com`` itself is accepted.
+
+Special-use names that never exist in the public DNS are refused: ``.localhost`` and
+``.invalid`` (RFC 6761), ``.local`` (mDNS, RFC 6762), ``.onion`` (RFC 7686), ``.alt`` (RFC
+9476), ``home.arpa`` (RFC 8375) and ``.internal`` (ICANN's private-use TLD). RFC 6761 also lists
+``.test`` and ``.example`` (and ``example.com/net/org``); they stay accepted on purpose: the
+demo data, the documentation and the test suite monitor such names against their own DNS
+server, and nobody can confuse them with a real customer domain.
+
+Invisible characters (format characters such as ZERO WIDTH SPACE or SOFT HYPHEN, variation
+selectors, fillers) are refused with their name, not silently dropped as IDNA mapping would:
+the name the user sees must be the name that is monitored. A label that mixes scripts is
+accepted with a warning (``DomainName.warnings``; see ``accounts.idn_scripts``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import idna
 from publicsuffixlist import PublicSuffixList
 
+from accounts.idn_scripts import mixed_scripts
+
 MAX_NAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+SPECIAL_USE_SUFFIXES = ("localhost", "invalid", "local", "onion", "alt", "internal", "home.arpa")
+# Default-ignorable code points that are not format characters (category Cf): combining
+# grapheme joiner, Hangul and Khmer fillers, Mongolian and other variation selectors.
+_INVISIBLE_EXTRA = frozenset(
+    [
+        *(0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0),
+        *range(0x180B, 0x1810),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0100, 0xE01F0),
+    ]
+)
 
 
 class DomainNameError(ValueError):
@@ -29,6 +55,7 @@ class DomainNameError(ValueError):
 class DomainName:
     ascii: str  # A-label form, what we store and query
     unicode: str  # U-label form, what we display
+    warnings: tuple[str, ...] = field(default=(), compare=False)  # e.g. mixed scripts
 
     def __str__(self) -> str:
         return self.ascii
@@ -51,7 +78,42 @@ def normalize_domain_name(text: str) -> DomainName:
             f"registered under it, such as 'example.{ascii_name}'"
         )
     _check_labels(ascii_name)
-    return DomainName(ascii=ascii_name, unicode=_to_unicode(ascii_name))
+    _check_special_use(ascii_name)
+    unicode_name = _to_unicode(ascii_name)
+    _check_invisible(unicode_name)
+    return DomainName(ascii=ascii_name, unicode=unicode_name, warnings=name_warnings(unicode_name))
+
+
+def name_warnings(unicode_name: str) -> tuple[str, ...]:
+    """Warnings to show beside a (valid) name: each label that mixes scripts."""
+    warnings = []
+    for label in unicode_name.split("."):
+        scripts = mixed_scripts(label)
+        if scripts:
+            warnings.append(
+                f"the label {label!r} mixes scripts ({', '.join(scripts)}): it may imitate "
+                "another name; compare the A-label with the name you expect"
+            )
+    return tuple(warnings)
+
+
+def _check_special_use(ascii_name: str) -> None:
+    for suffix in SPECIAL_USE_SUFFIXES:
+        if ascii_name == suffix or ascii_name.endswith("." + suffix):
+            raise DomainNameError(
+                f"{ascii_name!r} is under .{suffix}, a special-use name that never exists in "
+                "the public DNS: no sender can deliver mail or reports for it"
+            )
+
+
+def _check_invisible(text: str) -> None:
+    for ch in text:
+        if unicodedata.category(ch) == "Cf" or ord(ch) in _INVISIBLE_EXTRA:
+            name = unicodedata.name(ch, "an unnamed character")
+            raise DomainNameError(
+                f"the name contains an invisible character, U+{ord(ch):04X} {name}; "
+                "remove it (it is not dropped silently: the name shown must be the name checked)"
+            )
 
 
 def _strip_decoration(text: str) -> str:
@@ -70,6 +132,7 @@ def _strip_decoration(text: str) -> str:
         )
     if any(ch.isspace() for ch in name):
         raise DomainNameError(f"{name!r} contains white space")
+    _check_invisible(name)
     if name.endswith(".") and not name.endswith(".."):
         name = name[:-1]
     if not name or name.startswith(".") or ".." in name or name.endswith("."):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.choices import text_choices
+from accounts.domain_names import name_warnings
 from core.vocabulary import MtaStsStatus, Verdict
 
 
@@ -318,3 +319,8 @@ class Domain(models.Model):
 
     def __str__(self) -> str:
         return self.unicode_name or self.name
+
+    @property
+    def name_warnings(self) -> tuple[str, ...]:
+        """Warnings about the name itself (a label mixing scripts), for the API and pages."""
+        return name_warnings(self.unicode_name or self.name)

@@ -87,6 +87,12 @@ class DomainSerializer(serializers.ModelSerializer):
     scan_gaps = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Coverage gaps, latest scan."
     )
+    name_warnings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Warnings about the name itself: an IDN label that mixes scripts (a possible "
+        "look-alike of another name). Empty for most names.",
+    )
 
     class Meta:
         model = Domain
@@ -94,6 +100,7 @@ class DomainSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "unicode_name",
+            "name_warnings",
             "organization",
             "tags",
             "is_active",

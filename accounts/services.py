@@ -49,11 +49,12 @@ def _check_scan_interval(hours: int) -> None:
 
 
 def _unique_slug(base: str) -> str:
-    base = slugify(base)[:50] or "org"
+    """``base`` as a slug if free, else ``base-2``, ``base-3``, ... (within 60 characters)."""
+    base = slugify(base)[:60] or "org"
     slug, n = base, 1
     while Organization.objects.filter(slug=slug).exists():
         n += 1
-        slug = f"{base}-{n}"
+        slug = f"{base[: 59 - len(str(n))]}-{n}"
     return slug
 
 
@@ -64,7 +65,12 @@ def organization_create(
     managed_by: Organization | None = None,
     scan_interval_hours: int = 24,
 ) -> Organization:
-    """Create a tenant; with ``managed_by`` it becomes a client of that MSP organization."""
+    """Create a tenant; with ``managed_by`` it becomes a client of that MSP organization.
+
+    Slugs are global. When an MSP asks for a slug that is taken, the client gets the next free
+    one (``acme-2``) rather than an error: an error would tell the MSP that some other tenant
+    uses that slug. An operator (no ``managed_by``) gets the error instead.
+    """
     name = _organization_name(name)
     _check_scan_interval(scan_interval_hours)
     if managed_by is not None and managed_by.is_client:
@@ -74,21 +80,23 @@ def organization_create(
                 "only a top-level organization can manage clients"
             }
         )
-    if slug:
-        if slugify(slug) != slug:
-            raise ValidationError({"slug": f"{slug!r} is not a slug (lower case, digits, '-')"})
-        if Organization.objects.filter(slug=slug).exists():
-            raise ValidationError({"slug": f"the slug {slug!r} is already taken"})
-    try:
-        with transaction.atomic():
-            return Organization.objects.create(
-                name=name,
-                slug=slug or _unique_slug(name),
-                managed_by=managed_by,
-                scan_interval_hours=scan_interval_hours,
-            )
-    except IntegrityError:
-        raise ValidationError({"slug": "that slug was taken concurrently; try again"}) from None
+    if slug and slugify(slug) != slug:
+        raise ValidationError({"slug": f"{slug!r} is not a slug (lower case, digits, '-')"})
+    if slug and managed_by is None and Organization.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"the slug {slug!r} is already taken"})
+    for _attempt in range(3):  # a concurrent create may take the free slug first
+        try:
+            with transaction.atomic():
+                return Organization.objects.create(
+                    name=name,
+                    slug=_unique_slug(slug or name),
+                    managed_by=managed_by,
+                    scan_interval_hours=scan_interval_hours,
+                )
+        except IntegrityError:
+            if managed_by is None and slug:
+                break
+    raise ValidationError({"slug": "that slug was taken concurrently; try again"})
 
 
 def organization_update(

@@ -1,7 +1,8 @@
 """Per-token rate limits, counted in the shared cache (Redis in production).
 
 The rates are read from settings on each request, not at import time, so operators and tests
-can change them; DRF answers 429 with ``Retry-After`` when a limit is hit.
+can change them; DRF answers 429 with ``Retry-After`` when a limit is hit. Per-address limits
+use ``api.client_address`` (DRF's own ``get_ident`` believes any ``X-Forwarded-For``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ApiToken
+from api.client_address import client_address
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -36,3 +38,6 @@ class AnonymousRateThrottle(SimpleRateThrottle):
         if isinstance(request.auth, ApiToken):
             return None
         return f"throttle:anon:{self.get_ident(request)}"
+
+    def get_ident(self, request) -> str:
+        return client_address(request)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from django.utils.cache import add_never_cache_headers
 from rest_framework.viewsets import GenericViewSet
 
 from accounts.scoping import Scope, scope_for_token_organization, scope_to_org
@@ -16,6 +17,17 @@ def validated_input(serializer_class, data, *, context: dict | None = None) -> d
     serializer = serializer_class(data=data, context=context or {})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class NoStoreMixin:
+    """For viewsets whose answers can show a secret (a report token inside an address, a
+    record or a scan's suggested fix): ``Cache-Control: no-store``, so no browser or proxy
+    keeps a copy. tests/api/test_no_store.py finds every such answer through the schema."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 class OrgScopedViewSet(GenericViewSet):

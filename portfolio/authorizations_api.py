@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.filters import StrictBooleanFilter, organization_filter
+from api.filters import IdFilter, StrictBooleanFilter, organization_filter
 from api.pagination import KeysFirstPagination
 from api.viewsets import OrgScopedViewSet
 from portfolio.csv_export import CsvExportMixin, csv_response
@@ -51,7 +51,7 @@ def next_step(row: ExternalAuthorization) -> str:
 
 class AuthorizationFilter(django_filters.FilterSet):
     organization = organization_filter("domain__organization")
-    domain = django_filters.NumberFilter(field_name="domain_id", help_text="Domain id.")
+    domain = IdFilter(field_name="domain_id", help_text="Domain id.")
     tag = django_filters.CharFilter(field_name="domain__tags__name", help_text="Domain tag.")
     status = django_filters.MultipleChoiceFilter(choices=ExternalAuthorizationStatus.choices)
     rua_host = django_filters.CharFilter(help_text="Destination host (exact).")

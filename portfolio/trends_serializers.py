@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.serializers import ScopedOrganizationField
+from api.filters import MAX_ID
 from reports.trends import GroupBy, Interval
 
 MAX_DAYS = 366
@@ -15,7 +16,10 @@ MAX_DAYS = 366
 
 class TrendQuerySerializer(serializers.Serializer):
     domain = serializers.IntegerField(
-        required=False, min_value=1, help_text="One domain (its id); else a tag, else all."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="One domain (its id); else a tag, else all.",
     )
     tag = serializers.CharField(
         required=False, max_length=50, help_text="The domains carrying this tag."

@@ -1,13 +1,15 @@
 """Operator views of report intake (deliberately cross-tenant, read-mostly).
 
 Raw payloads are never rendered inline (they can be megabytes); each submission has a
-download link. Actions re-run the services: re-process failed submissions, and re-route
-quarantined policies after a domain was added.
+download link, for staff with the view permission. Actions re-run the services (re-process
+failed submissions, re-route quarantined policies after a domain was added) and need the
+change permission.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -70,13 +72,20 @@ class SubmissionAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Download ({} bytes)</a>', url, submission.size)
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The raw bytes, for staff allowed to view submissions (admin_view only checks
+        is_staff; raw reports name the tenant's mail hosts and partners)."""
         submission = get_object_or_404(Submission, pk=pk)
+        if not self.has_view_permission(request, submission):
+            raise PermissionDenied("downloading needs the reports.view_submission permission")
         extension = "eml" if submission.channel == "email" else "bin"
         response = HttpResponse(submission.raw_payload(), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="submission-{pk}.{extension}"'
         return response
 
-    @admin.action(description="Re-process selected submissions (e.g. failed or pending ones)")
+    @admin.action(
+        description="Re-process selected submissions (e.g. failed or pending ones)",
+        permissions=["change"],
+    )
     def reprocess(self, request: HttpRequest, queryset) -> None:
         summary = IngestSummary()
         for submission in queryset.select_related("organization"):
@@ -193,7 +202,9 @@ class QuarantinedPolicyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Re-route selected policies (after adding the domain)")
+    @admin.action(
+        description="Re-route selected policies (after adding the domain)", permissions=["change"]
+    )
     def reprocess(self, request: HttpRequest, queryset) -> None:
         summary = IngestSummary()
         rows = queryset.filter(resolved_at__isnull=True).select_related("organization")

@@ -22,7 +22,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.models import Organization
-from api.viewsets import OrgScopedViewSet
+from api.viewsets import NoStoreMixin, OrgScopedViewSet
 from reports import services
 from reports.filters import QuarantineFilter, ReportFilter, ReportingAddressFilter
 from reports.intake import original_report_json
@@ -186,7 +186,9 @@ class QuarantineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
         ],
     ),
 )
-class ReportingAddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+class ReportingAddressViewSet(
+    NoStoreMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
+):
     queryset = Organization.objects.all()
     serializer_class = ReportingAddressSerializer
     filterset_class = ReportingAddressFilter

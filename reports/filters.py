@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Organization
-from api.filters import StrictBooleanFilter, organization_filter
+from api.filters import StrictBooleanFilter, organization_filter, validate_id_or_name
 from reports.models import QuarantinedPolicy, Report, ReportPolicy
 from reports.routing import normalize_policy_domain
 
@@ -14,6 +14,7 @@ from reports.routing import normalize_policy_domain
 class ReportFilter(django_filters.FilterSet):
     domain = django_filters.CharFilter(
         method="filter_domain",
+        validators=[validate_id_or_name],
         help_text="A domain's id or name: reports with at least one policy for that domain.",
     )
     reporter = django_filters.CharFilter(

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.models import Domain
-from api.viewsets import OrgScopedViewSet, validated_input
+from api.viewsets import NoStoreMixin, OrgScopedViewSet, validated_input
 from scans import services, tools
 from scans.filters import ScanFilter
 from scans.models import Scan, ScanStatus, ScanTrigger
@@ -30,7 +30,7 @@ from scans.serializers import (
     list=extend_schema(summary="Scan history across the domains this token reaches"),
     retrieve=extend_schema(summary="One scan with its records, findings and changes"),
 )
-class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+class ScanViewSet(NoStoreMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
     queryset = Scan.objects.select_related("domain")
     serializer_class = ScanSerializer
     filterset_class = ScanFilter
@@ -45,7 +45,7 @@ class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedVie
         return ScanDetailSerializer if self.action == "retrieve" else ScanSerializer
 
 
-class DomainScanViewSet(OrgScopedViewSet):
+class DomainScanViewSet(NoStoreMixin, OrgScopedViewSet):
     """Scan actions nested under a domain: /domains/{id}/scan/, /scans/, /latest-scan/."""
 
     queryset = Domain.objects.select_related("organization")
@@ -57,7 +57,8 @@ class DomainScanViewSet(OrgScopedViewSet):
         request=None,
         responses={202: ScanQueuedSerializer},
         description="Queues a scan and answers at once; poll the returned URL until `status` "
-        "is `done` (or `failed`).",
+        "is `done` (or `failed`). A scan still queued, or one that finished within "
+        "TLSMON_SCAN_COOLDOWN_SECONDS (60), is returned instead of a new one.",
     )
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):

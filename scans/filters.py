@@ -5,11 +5,12 @@ from __future__ import annotations
 import django_filters
 
 from accounts.models import ScanMtaSts, ScanVerdict
+from api.filters import IdFilter
 from scans.models import Scan, ScanStatus, ScanTrigger
 
 
 class ScanFilter(django_filters.FilterSet):
-    domain = django_filters.NumberFilter(field_name="domain_id", help_text="Domain id.")
+    domain = IdFilter(field_name="domain_id", help_text="Domain id.")
     domain_name = django_filters.CharFilter(field_name="domain__name", help_text="A-label.")
     verdict = django_filters.ChoiceFilter(choices=ScanVerdict.choices)
     mta_sts = django_filters.ChoiceFilter(field_name="mta_sts_status", choices=ScanMtaSts.choices)

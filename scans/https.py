@@ -2,22 +2,23 @@
 
 We open the TLS connection ourselves instead of using an HTTP client library: the name is
 resolved through our ``Resolver`` (so tests' DNS server is used), every address is checked
-against private/loopback ranges *before* connecting (no DNS-rebinding gap), and the socket is
-pinned to that checked address. h11 does the HTTP/1.1 framing; redirects are reported, never
-followed. Every failure becomes ``PolicyFetch.error``: a scan never raises for a bad server.
+against private, loopback and every other special-purpose range (``scans.addresses``) *before*
+connecting (no DNS-rebinding gap), and the socket is pinned to that checked address. h11 does
+the HTTP/1.1 framing; redirects are reported, never followed. Every failure becomes
+``PolicyFetch.error``: a scan never raises for a bad server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import ipaddress
 import ssl
 import time
 from typing import Protocol
 
 import h11
 
+from scans.addresses import is_public_address
 from scans.dns import Resolver
 from scans.observations import PolicyFetch
 
@@ -32,23 +33,6 @@ class PolicyFetcher(Protocol):
 
 class FetchError(Exception):
     """A fetch failure with the human text that goes into ``PolicyFetch.error``."""
-
-
-def is_public_address(address: str) -> bool:
-    """False for private, loopback, link-local, multicast, reserved, unspecified, or any
-    other non-global range (e.g. 100.64/10); IPv4-mapped IPv6 is judged as IPv4."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    flags = (
-        ip.is_private,
-        ip.is_loopback,
-        ip.is_link_local,
-        ip.is_multicast,
-        ip.is_reserved,
-        ip.is_unspecified,
-    )
-    return ip.is_global and not any(flags)
 
 
 class MtaStsFetcher:

@@ -280,20 +280,46 @@ def scan_results_store(
     return _store(domains, outcomes, trigger=trigger, queued={})
 
 
-def scan_request(*, domain: Domain, trigger: str = ScanTrigger.API) -> Scan:
+def scan_request(
+    *, domain: Domain, trigger: str = ScanTrigger.API, now: datetime | None = None
+) -> Scan:
     """Queue an on-demand scan; the returned row is polled until its status leaves "queued".
+
+    A domain with a scan still queued (within the scan lease), or one that finished within
+    ``TLSMON_SCAN_COOLDOWN_SECONDS``, gets that scan back instead of a new one: repeated
+    clicks or API calls cannot queue a scan per request. The domain row is locked while
+    deciding, so two concurrent requests cannot both create one.
 
     Outside a transaction with in-process tasks (the quickstart) the scan has already run when
     this returns, so the status is re-read for the caller.
     """
     from scans.tasks import scan_domains as scan_domains_task
 
-    scan = Scan.objects.create(domain=domain, trigger=trigger)
-    transaction.on_commit(
-        lambda: scan_domains_task.delay([domain.pk], trigger, {str(domain.pk): scan.pk})
-    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        Domain.objects.all_tenants().select_for_update().filter(pk=domain.pk).first()
+        scan = _recent_scan(domain, now)
+        if scan is not None:
+            return scan
+        scan = Scan.objects.create(domain=domain, trigger=trigger, requested_at=now)
+        transaction.on_commit(
+            lambda: scan_domains_task.delay([domain.pk], trigger, {str(domain.pk): scan.pk})
+        )
     scan.refresh_from_db(fields=["status"])
     return scan
+
+
+def _recent_scan(domain: Domain, now: datetime) -> Scan | None:
+    """The queued or just-finished scan that makes a new request unnecessary, if any."""
+    lease = timedelta(minutes=settings.TLSMON_SCAN_LEASE_MINUTES)
+    cooldown = timedelta(seconds=settings.TLSMON_SCAN_COOLDOWN_SECONDS)
+    queued = Q(status=ScanStatus.QUEUED, requested_at__gte=now - lease)
+    return (
+        Scan.objects.filter(domain=domain)
+        .filter(queued | Q(finished_at__gte=now - cooldown))
+        .order_by("-requested_at", "-id")
+        .first()
+    )
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:

@@ -6,8 +6,6 @@ Cast: ``org`` (a standalone organization), ``msp`` with ``client`` (its client o
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -16,13 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import TokenScope
 from accounts.services import api_token_create
 from tests.factories import OrganizationFactory
-from tests.services import in_ci, require_service
-
-
-def on_sqlite() -> bool:
-    """The quickstart-shaped run (no DATABASE_URL, no REDIS_URL) that scripts/test makes of the
-    intake, figures, scan-storage and portfolio suites, so the SQLite branches are tested."""
-    return os.environ.get("TLSMON_TEST_DATABASE") == "sqlite"
+from tests.services import in_ci, on_sqlite, require_service
 
 
 def pytest_configure(config) -> None:

@@ -31,3 +31,9 @@ def require_service(ok: bool, what: str) -> None:
     if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def on_sqlite() -> bool:
+    """The quickstart-shaped run (no DATABASE_URL, no REDIS_URL) that scripts/test makes of the
+    intake, figures, scan-storage and portfolio suites, so the SQLite branches are tested."""
+    return os.environ.get("TLSMON_TEST_DATABASE") == "sqlite"

@@ -131,6 +131,21 @@ def parse_nameservers(raw: list[str], *, default_port: int = 53) -> list[tuple[s
     return servers
 
 
+def parse_networks(name: str, raw: list[str]) -> list[str]:
+    """``["10.0.0.0/8", "::1"]`` -> ``["10.0.0.0/8", "::1/128"]``; a bad item names itself."""
+    import ipaddress
+
+    networks = []
+    for item in raw:
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise EnvError(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8 or ::1)"
+            ) from None
+    return networks
+
+
 def _port(item: str, text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise EnvError(f"TLSMON_DNS_NAMESERVERS: {item!r} has an invalid port")

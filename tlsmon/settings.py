@@ -6,6 +6,7 @@ in-process and the cache is local memory, so one command starts a working instan
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -21,6 +22,7 @@ from tlsmon.env import (
     envsecret,
     envstr,
     parse_nameservers,
+    parse_networks,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "portfolio",
     "web",
     "demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the lockout flag the login attempt set and answers with our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tlsmon.urls"
@@ -191,6 +196,8 @@ TLSMON_SCAN_CONCURRENCY = envint("TLSMON_SCAN_CONCURRENCY", 200, minimum=1, maxi
 TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximum=5000)
 # A claimed domain whose scan never finished (worker died) is due again after this lease.
 TLSMON_SCAN_LEASE_MINUTES = envint("TLSMON_SCAN_LEASE_MINUTES", 60, minimum=5)
+# An on-demand scan of a domain scanned this recently (or still queued) returns that scan.
+TLSMON_SCAN_COOLDOWN_SECONDS = envint("TLSMON_SCAN_COOLDOWN_SECONDS", 60, minimum=0, maximum=86400)
 # Most domains one scheduler round claims; the rest wait for the next round.
 TLSMON_SCAN_ROUND_MAX = envint("TLSMON_SCAN_ROUND_MAX", 50000, minimum=1)
 # MTA-STS policy fetch limits (RFC 8461 suggests 1 minute and 64 KB).
@@ -286,6 +293,50 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {"securitySchemes": {"BearerAuth": {"type": "http", "scheme": "bearer"}}},
 }
+
+# --- Client addresses behind a reverse proxy ------------------------------------------------
+# Addresses or networks of the proxies in front of TLSMon. X-Forwarded-For is believed only for
+# the hops these appended (see api/client_address.py); empty: the header is ignored.
+TLSMON_TRUSTED_PROXIES = parse_networks(
+    "TLSMON_TRUSTED_PROXIES", envlist("TLSMON_TRUSTED_PROXIES", [])
+)
+
+# --- Login protection (django-axes) on /login/ and /admin/login/ ------------------------------
+# After TLSMON_LOGIN_FAILURE_LIMIT failed logins for one account, or from one client address,
+# further attempts for that account or from that address are refused (429, with the wait)
+# until TLSMON_LOGIN_COOLOFF_MINUTES have passed since the last failure; every attempt during
+# the lock-out starts the wait again, so a client that keeps guessing stays locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses before a password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("TLSMON_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=envint("TLSMON_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# A successful login must not clear the counters: it would clear every row of the client's
+# address too, so an attacker with one valid account could reset the count on its victims.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field (it holds the email)
+AXES_USERNAME_CALLABLE = "web.views.login.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "api.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "web.views.login.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; one row per successful login is not
+# "database" (PostgreSQL, or SQLite in the quickstart; attempts are visible in the admin) or
+# "cache" (the shared Redis cache; needs REDIS_URL, a per-process cache would split counts).
+TLSMON_LOGIN_LOCKOUT_STORE = envstr("TLSMON_LOGIN_LOCKOUT_STORE", "database").lower()
+if TLSMON_LOGIN_LOCKOUT_STORE not in {"database", "cache"}:
+    raise EnvError(
+        f"TLSMON_LOGIN_LOCKOUT_STORE={TLSMON_LOGIN_LOCKOUT_STORE!r}: use database or cache"
+    )
+if TLSMON_LOGIN_LOCKOUT_STORE == "cache" and not REDIS_URL:
+    raise ImproperlyConfigured("TLSMON_LOGIN_LOCKOUT_STORE=cache needs REDIS_URL (a shared cache)")
+AXES_HANDLER = {
+    "database": "axes.handlers.database.AxesDatabaseHandler",
+    "cache": "axes.handlers.cache.AxesCacheHandler",
+}[TLSMON_LOGIN_LOCKOUT_STORE]
 
 # --- Static files, i18n ----------------------------------------------------------------------
 STATIC_URL = "static/"

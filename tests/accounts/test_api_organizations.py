@@ -28,12 +28,29 @@ def test_a_client_organization_cannot_create_clients(client_org, api_client):
     assert not Organization.objects.filter(name="Nested").exists()
 
 
-def test_a_taken_slug_is_a_400_naming_the_slug(msp, other_org, api_client):
+def test_a_slug_another_tenant_uses_resolves_to_a_free_one_without_naming_it(
+    msp, other_org, api_client
+):
     response = api_client(msp, write=True).post(
         URL, {"name": "X", "slug": "outsider"}, format="json"
     )
-    assert response.status_code == 400
-    assert "already taken" in response.json()["fields"]["slug"][0]
+    assert response.status_code == 201, response.content
+    assert response.json()["slug"] == "outsider-2"
+    assert Organization.objects.get(slug="outsider") == other_org  # untouched
+
+
+def test_a_name_whose_slug_is_taken_also_gets_a_free_slug(msp, other_org, api_client):
+    response = api_client(msp, write=True).post(URL, {"name": "Outsider"}, format="json")
+    assert response.json()["slug"] == "outsider-2"
+
+
+def test_an_operator_asking_for_a_taken_slug_is_told(other_org):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import organization_create
+
+    with pytest.raises(ValidationError, match="already taken"):
+        organization_create(name="X", slug="outsider")
 
 
 def test_an_msp_lists_itself_and_its_clients_with_domain_counts(msp, client_org, api_client):

@@ -28,11 +28,13 @@ ACCOUNTS_REST_EDGE = {"api.py", "filters.py", "serializers.py"}
 PURE = [
     "core/vocabulary.py",
     "accounts/domain_names.py",
+    "accounts/idn_scripts.py",
     "accounts/tokens.py",
     "accounts/bulk_input.py",
     "tlsmon/env.py",
     "tlsmon/beat.py",
     "scans/records.py",
+    "scans/addresses.py",
     "scans/rua_uri.py",
     "scans/mta_sts.py",
     "scans/external.py",

@@ -17,6 +17,7 @@ from tlsmon.env import (
     envsecret,
     envstr,
     parse_nameservers,
+    parse_networks,
 )
 
 # --- envstr -------------------------------------------------------------------------------------
@@ -347,3 +348,21 @@ def test_envdomain_reads_a_lower_case_name_without_the_trailing_dot():
 def test_envdomain_refuses_what_cannot_carry_dns_names(raw, fragment):
     with pytest.raises(EnvError, match=fragment):
         envdomain("TLSMON_REPORT_DOMAIN", "x.example", {"TLSMON_REPORT_DOMAIN": raw})
+
+
+# --- parse_networks (TLSMON_TRUSTED_PROXIES) -----------------------------------------------------
+
+
+def test_parse_networks_normalizes_addresses_and_networks():
+    assert parse_networks("X", ["10.0.0.5", "172.16.0.0/12", "::1", "2001:db8::/32"]) == [
+        "10.0.0.5/32",
+        "172.16.0.0/12",
+        "::1/128",
+        "2001:db8::/32",
+    ]
+
+
+@pytest.mark.parametrize("item", ["proxy.example", "10.0.0.0/33", "999.1.1.1", "10.0.0.1:80"])
+def test_parse_networks_refuses_an_invalid_entry_naming_the_variable(item):
+    with pytest.raises(EnvError, match=r"^TLSMON_TRUSTED_PROXIES: .* is not an IP address"):
+        parse_networks("TLSMON_TRUSTED_PROXIES", ["10.0.0.1", item])

@@ -51,6 +51,8 @@ def test_production_without_a_secret_key_refuses_to_start():
         ("DEBUG", "ture", "DEBUG='ture' is not a boolean"),
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT='twenty-five' is not a whole number"),
         ("TLSMON_DNS_NAMESERVERS", "dns.example:53", "does not start with an IP address"),
+        ("TLSMON_TRUSTED_PROXIES", "proxy.example", "TLSMON_TRUSTED_PROXIES: 'proxy.example'"),
+        ("TLSMON_LOGIN_LOCKOUT_STORE", "memcache", "use database or cache"),
     ],
 )
 def test_a_bad_environment_value_stops_with_a_message_naming_it(variable, value, fragment):

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
 from accounts.selectors import domain_list
@@ -21,6 +22,7 @@ from web.decorators import org_page
 REPORT_DAYS = 14
 
 
+@never_cache  # the record to publish and the fixes carry the report token
 @org_page()
 def domain_page(request, domain_id: int):
     access = request.access

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -16,6 +17,7 @@ from web.decorators import org_page
 from web.forms import TokenCreateForm
 
 
+@never_cache  # the answer to a create shows the new token
 @org_page(view_role=Role.ADMIN, post_role=Role.ADMIN)
 def tokens(request):
     access = request.access
