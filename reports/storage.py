@@ -373,6 +373,7 @@ def report_limits() -> Limits:
     return Limits(
         max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
         max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
+        max_cpu_seconds=settings.TLSMON_REPORT_MAX_CPU_SECONDS,
     )
 
 
