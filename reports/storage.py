@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Domain, Organization
 from reports import report_parsing as rp
+from reports.copies import CONFLICT, COUNTED, DUPLICATE, NEW, PROVENANCE, Copy, CopyBook
 from reports.fastinsert import insert_rows, int_array
 from reports.figures import figures_kept_current
 from reports.models import (
@@ -32,9 +33,10 @@ from reports.models import (
     SubmissionStatus,
 )
 from reports.payloads import Limits, Parsed
+from reports.provenance import copy_fingerprint, provenance_of
 from reports.quarantine_json import header_as_json, policy_as_json
 from reports.report_parsing import ReportTooLarge
-from reports.rollups import rollups_add
+from reports.rollups import rollups_add, rollups_recount
 from reports.routing import normalize_policy_domain, route_policy
 from reports.summary import IngestSummary
 
@@ -121,7 +123,13 @@ POLICY_COLUMNS = (  # report_id first: filled in once the new reports have ids
     "mx_hosts",
     "successful",
     "failed",
+    "counted",  # the copy fields (reports.copies): set once the batch is planned
+    "fingerprint",
+    "provenance",
+    "received_at",
+    "submission_id",
 )
+assert (POLICY_COLUMNS[COUNTED], POLICY_COLUMNS[PROVENANCE]) == ("counted", "provenance")
 DETAIL_COLUMNS = (  # policy_id first: filled in once the new policies have ids
     "policy_id",
     "result_type",
@@ -147,7 +155,7 @@ class _State:
     organization: Organization
     domains: dict[str, int]
     reports: dict[ReportKey, int | None]
-    policy_keys: set[PolicyKey]
+    copies: CopyBook
     quarantine_keys: set[PolicyKey]
     now: datetime
     new_reports: dict[ReportKey, tuple] = field(default_factory=dict)
@@ -165,7 +173,10 @@ class _State:
             organization=organization, organization_name__in=reporters, report_id__in=ids
         ).values_list("organization_name", "report_id", "pk")
         stored = {(a, b): pk for a, b, pk in reports if (a, b) in keys}
-        policies = ReportPolicy.objects.filter(report__in=list(stored.values()))
+        policies = ReportPolicy.objects.filter(report__in=list(stored.values())).only(
+            *("report__organization_name", "report__report_id", "policy_domain", "policy_type"),
+            *("fingerprint", "provenance", "received_at", "counted", "domain_id", "day"),
+        )
         quarantined = QuarantinedPolicy.objects.filter(
             organization=organization, organization_name__in=reporters, report_identifier__in=ids
         )
@@ -173,10 +184,14 @@ class _State:
             organization=organization,
             domains=_domains(organization, items),
             reports=stored,
-            policy_keys=set(
-                policies.values_list(
-                    "report__organization_name", "report__report_id", "policy_domain", "policy_type"
-                )
+            copies=CopyBook.load(
+                policies.select_related("report"),
+                lambda p: (
+                    p.report.organization_name,
+                    p.report.report_id,
+                    p.policy_domain,
+                    p.policy_type,
+                ),
             ),
             quarantine_keys=set(
                 quarantined.values_list(
@@ -203,8 +218,10 @@ class _State:
             )
         return key
 
-    def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> None:
-        index = len(self.new_policies)
+    def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> str:
+        """Plan the policy as a copy of ``key``: NEW, DUPLICATE (nothing planned) or CONFLICT."""
+        sub = item.submission
+        received_at = sub.received_at if sub else self.now
         row = [
             None,  # report_id
             self.organization.pk,
@@ -217,9 +234,28 @@ class _State:
             list(policy.mx_hosts),
             policy.successful_sessions,
             policy.failed_sessions,
+            True,  # counted, provenance: set by CopyBook before the insert
+            "",
+            0,
+            received_at,
+            sub.pk if sub else None,
         ]
-        self.new_policies.append((self.report_row(item), row))
-        self.new_details.extend((index, _detail_row(d)) for d in policy.failure_details)
+        details = [_detail_row(d) for d in policy.failure_details]
+        row[12] = copy_fingerprint(
+            day=row[3],
+            policy_strings=row[7],
+            mx_hosts=row[8],
+            successful=row[9],
+            failed=row[10],
+            details=[d[1:] for d in details],
+        )
+        copy = Copy(row[12], _provenance(item), received_at, row[2], row[3], row=row)
+        outcome = self.copies.offer(key, copy)
+        if outcome != DUPLICATE:
+            index = len(self.new_policies)
+            self.new_policies.append((self.report_row(item), row))
+            self.new_details.extend((index, d) for d in details)
+        return outcome
 
     def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
         row = QuarantinedPolicy(
@@ -236,6 +272,18 @@ class _State:
             created_at=self.now,
         )
         self.new_quarantine.append((key[:2], row))
+
+
+def _provenance(item: StoreItem) -> int:
+    sub = item.submission
+    if sub is None:
+        return provenance_of(channel="", dkim=None, contact_info="", dkim_mode="")
+    return provenance_of(
+        channel=sub.channel,
+        dkim=(getattr(sub, "metadata", None) or {}).get("dkim"),
+        contact_info=item.report.contact_info or "",
+        dkim_mode=settings.TLSMON_REPORT_DKIM,
+    )
 
 
 def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str, int]:
@@ -270,10 +318,10 @@ def _hints(item: StoreItem) -> tuple[str, ...]:
     return tuple(sorted({p.policy_domain for p in item.report.policies if p.policy_domain}))
 
 
-def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
-    """Add one report's new rows to ``state``; returns (accepted, quarantined) for it."""
+def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
+    """Add one report's new rows to ``state``; returns (accepted, quarantined, conflicting)."""
     rkey = report_key(item.report)
-    accepted = quarantined = False
+    accepted = quarantined = conflicting = False
     for policy in merge_same_keys(item.report.policies):
         key = (*rkey, normalize_policy_domain(policy.policy_domain), _clip(policy.policy_type, 40))
         route = route_policy(
@@ -284,10 +332,10 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
             domains=state.domains,
         )
         pending = item.resolving.get(key)
-        if route.domain_name and key not in state.policy_keys:
-            state.policy_keys.add(key)
-            state.add_policy(item, policy, key, route)
-            accepted = True
+        if route.domain_name:
+            outcome = state.add_policy(item, policy, key, route)
+            accepted = accepted or outcome == NEW
+            conflicting = conflicting or outcome == CONFLICT
         elif not route.domain_name and item.resolving:
             quarantined = True  # still not routable: its row stays open
         elif not route.domain_name and key not in state.quarantine_keys:
@@ -299,7 +347,7 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
     if not item.report.policies and rkey not in state.reports:
         state.report_row(item)
         accepted = True
-    return accepted, quarantined
+    return accepted, quarantined, conflicting
 
 
 def _write(state: _State) -> None:
@@ -307,7 +355,9 @@ def _write(state: _State) -> None:
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
     for rkey, row in state.new_policies:
         row[0] = state.reports[rkey]
+    state.copies.write_before_insert()
     policy_ids = insert_rows(ReportPolicy, POLICY_COLUMNS, [row for _, row in state.new_policies])
+    state.copies.write_after_insert()
     for index, row in state.new_details:
         row[0] = policy_ids[index]
     insert_rows(FailureDetail, DETAIL_COLUMNS, [row for _, row in state.new_details])
@@ -316,8 +366,12 @@ def _write(state: _State) -> None:
     QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
     if state.resolved:
         QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
-    with figures_kept_current(keys={(row[1], row[2], row[3]) for _, row in state.new_policies}):
-        rollups_add(policy_ids=policy_ids)
+    flipped = {(c.domain_id, c.day) for c in state.copies.flipped() if c.domain_id}
+    keys = {(row[1], row[2], row[3]) for _, row in state.new_policies}
+    with figures_kept_current(keys=keys | {(state.organization.pk, *pair) for pair in flipped}):
+        new = zip(policy_ids, state.new_policies, strict=True)
+        rollups_add(policy_ids=[pk for pk, (_, row) in new if row[COUNTED]])
+        rollups_recount(pairs=flipped)
     _touch_domains({row[2] for _, row in state.new_policies}, state.now)
 
 
@@ -360,10 +414,11 @@ def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> 
         _lock(organization, sorted({report_key(i.report) for i in items}))
         state = _State.load(organization, items)
         for item in items:
-            accepted, quarantined = _plan(item, state)
+            accepted, quarantined, conflicting = _plan(item, state)
             summary.accepted += accepted
             summary.quarantined += quarantined
-            summary.duplicates += not (accepted or quarantined)
+            summary.conflicts += conflicting
+            summary.duplicates += not (accepted or quarantined or conflicting)
             summary.report_ids.append(item.report.report_id)
         _write(state)
     return summary

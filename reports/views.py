@@ -6,7 +6,8 @@ processed in the request so the sender learns at once whether the report was rea
 processing fails for a reason that is not the report's (a database hiccup) the submission
 is queued for the worker and the sender still gets a success (the report is safely stored).
 
-Answers: 201 ``accepted`` (something new was stored, possibly only in quarantine), 200
+Answers: 201 ``accepted`` (something new was stored, possibly only in quarantine, or another
+copy of a stored report: ``conflicts`` > 0, see ``reports.provenance``), 200
 ``duplicate``, 400 ``invalid_report`` with the JSON path, 413 ``report_too_large`` for a body
 over TLSMON_REPORT_MAX_COMPRESSED (not stored) and for a gzip bomb over
 TLSMON_REPORT_MAX_DECOMPRESSED (stored as rejected, like any unreadable report), 415 for a
@@ -65,13 +66,15 @@ def _answer(summary: IngestSummary, submission: Submission) -> JsonResponse:
         return _error(400, "invalid_report", rejection.error)
     # Whoever actually stored the report answers 201, even when a concurrent delivery of the
     # same bytes created the submission row first; everyone else gets 200 "duplicate".
-    duplicate = not (summary.accepted or summary.quarantined)
+    duplicate = not (summary.accepted or summary.quarantined or summary.conflicts)
     body = {
         "status": "duplicate" if duplicate else "accepted",
         "report_id": summary.report_ids[0] if summary.report_ids else None,
         "quarantined": summary.quarantined,
         "submission": submission.pk,
     }
+    if summary.conflicts:  # another copy of a stored report: kept, and counted if it ranks
+        body["conflicts"] = summary.conflicts
     return JsonResponse(body, status=200 if duplicate else 201)
 
 
