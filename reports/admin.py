@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from reports import services
 from reports.models import (
     FailureDetail,
+    IntakeDailyUsage,
     QuarantinedPolicy,
     Report,
     ReportPolicy,
@@ -71,7 +72,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Download ({} bytes)</a>', url, submission.size)
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        submission = get_object_or_404(Submission, pk=pk)
+        submission = get_object_or_404(Submission, pk=pk, purged_at__isnull=True)
         extension = "eml" if submission.channel == "email" else "bin"
         response = HttpResponse(submission.raw_payload(), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="submission-{pk}.{extension}"'
@@ -262,3 +263,16 @@ class QuarantinedPolicyAdmin(admin.ModelAdmin):
                 services.quarantine_reprocess(organization=group[0].organization, quarantined=group)
             )
         _summarize(self, request, summary)
+
+
+@admin.register(IntakeDailyUsage)
+class IntakeDailyUsageAdmin(admin.ModelAdmin):
+    """Rejected bytes kept and deliveries refused per organization and day (read-only)."""
+
+    list_display = ["day", "organization", "rejected_bytes", "refused", "refused_bytes"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in IntakeDailyUsage._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -69,7 +69,7 @@ def report_json(report: Report) -> bytes | None:
     email may carry several attachments, so the one whose ``report-id`` matches is returned.
     A zip archive yields the member that ``decompress_report`` picks.
     """
-    if report.submission is None:
+    if report.submission is None or report.submission.purged_at is not None:
         return None
     raw = report.submission.raw_payload()
     if report.submission.channel == Channel.EMAIL:

@@ -11,7 +11,8 @@ copy of a stored report: ``conflicts`` > 0, see ``reports.provenance``), 200
 ``duplicate``, 400 ``invalid_report`` with the JSON path, 413 ``report_too_large`` for a body
 over TLSMON_REPORT_MAX_COMPRESSED (not stored) and for a gzip bomb over
 TLSMON_REPORT_MAX_DECOMPRESSED (stored as rejected, like any unreadable report), 415 for a
-media type that is neither a TLS-RPT/JSON/gzip type nor gzip by its magic bytes.
+media type that is neither a TLS-RPT/JSON/gzip type nor gzip by its magic bytes, 429
+``rate_limited`` with ``Retry-After`` past TLSMON_REPORT_RATE_PER_MINUTE POSTs per token.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from api.errors import error_body
+from reports.intake_limits import rate_limit_wait
 from reports.models import Channel, Submission
 from reports.payloads import GZIP_MAGIC
 from reports.routing import organization_for_token
@@ -86,6 +88,13 @@ def report_intake(request: HttpRequest, token: str) -> JsonResponse:
     if request.method != "POST":
         response = _error(405, "method_not_allowed", "reports are delivered with POST")
         response["Allow"] = "POST"
+        return response
+    wait = rate_limit_wait(token)
+    if wait:
+        response = _error(
+            429, "rate_limited", f"too many reports for this address; retry in {wait} s"
+        )
+        response["Retry-After"] = str(wait)
         return response
     limit = settings.TLSMON_REPORT_MAX_COMPRESSED
     body = _read_body(request, limit)

@@ -59,6 +59,9 @@ class Submission(models.Model):
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention dropped the raw bytes (rows stay)."
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -73,8 +76,36 @@ class Submission(models.Model):
         return f"{self.channel} submission {self.pk} ({self.status})"
 
     def raw_payload(self) -> bytes:
-        """The bytes exactly as received."""
+        """The bytes exactly as received (ValueError once retention purged them)."""
+        if self.purged_at is not None:
+            raise ValueError(f"the raw bytes of submission {self.pk} were purged")
         return gzip.decompress(bytes(self.payload))
+
+
+class IntakeDailyUsage(models.Model):
+    """Per organization and UTC day: bytes of rejected deliveries kept, and deliveries refused
+    (not kept) once ``TLSMON_REPORT_REJECTED_BYTES_PER_DAY`` was used up. Why: the public report
+    address must not be free storage for whoever learns it."""
+
+    org_path = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="intake_usage"
+    )
+    day = models.DateField()
+    rejected_bytes = models.PositiveBigIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    refused_bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name_plural = "intake daily usage"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day"], name="intake_usage_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day}: {self.rejected_bytes} B, {self.refused} refused"
 
 
 class Report(models.Model):
