@@ -4,12 +4,12 @@ per delivery (all members, all layers), only stored/deflated zip members, bounde
 from __future__ import annotations
 
 import gzip
-import io
 import tracemalloc
 import zipfile
 
 import pytest
 
+from bench.bombs import zipped
 from reports.payloads import Limits, parse_email, parse_file
 from reports.report_decompress import Budget
 from reports.report_parsing import ReportTooLarge
@@ -18,14 +18,6 @@ from tests.reports.conftest import gz, report_json
 MIB = 1024 * 1024
 SMALL = Limits(max_compressed=10 * MIB, max_decompressed=4 * MIB)
 DEFAULT = Limits(max_compressed=10 * MIB, max_decompressed=50 * MIB)  # the shipped defaults
-
-
-def zipped(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def peak_while(function, *args, **kwargs):
