@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -18,6 +19,7 @@ from django.utils.html import format_html
 from reports import services
 from reports.models import (
     FailureDetail,
+    IntakeDailyUsage,
     QuarantinedPolicy,
     Report,
     ReportPolicy,
@@ -73,8 +75,8 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The raw bytes, for staff allowed to view submissions (admin_view only checks
-        is_staff; raw reports name the tenant's mail hosts and partners)."""
-        submission = get_object_or_404(Submission, pk=pk)
+        is_staff; raw reports name the tenant's mail hosts and partners); 404 once purged."""
+        submission = get_object_or_404(Submission, pk=pk, purged_at__isnull=True)
         if not self.has_view_permission(request, submission):
             raise PermissionDenied("downloading needs the reports.view_submission permission")
         extension = "eml" if submission.channel == "email" else "bin"
@@ -98,19 +100,71 @@ class ReportPolicyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["policy_type", "policy_domain", "domain", "routed_by", "successful", "failed"]
+    fields = [
+        "policy_type",
+        "policy_domain",
+        "domain",
+        "routed_by",
+        "successful",
+        "failed",
+        "counted",
+        "provenance",
+        "received_at",
+        "submission",
+    ]
     readonly_fields = fields
+
+
+class ConflictFilter(admin.SimpleListFilter):
+    title = "conflicting copies"
+    parameter_name = "conflicts"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(conflicting_copies__gt=0)
+        if self.value() == "no":
+            return queryset.filter(conflicting_copies=0)
+        return queryset
 
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["report_id", "organization_name", "organization", "start", "end", "received_at"]
-    list_filter = [("organization", admin.RelatedOnlyFieldListFilter), "organization_name"]
+    """Reports; ``conflicts`` counts the kept-but-not-counted copies (``reports.provenance``):
+    the inline shows every copy with its provenance and which one counts."""
+
+    list_display = [
+        "report_id",
+        "organization_name",
+        "organization",
+        "start",
+        "end",
+        "received_at",
+        "conflicts",
+    ]
+    list_filter = [
+        ("organization", admin.RelatedOnlyFieldListFilter),
+        "organization_name",
+        ConflictFilter,
+    ]
     search_fields = ["report_id", "organization_name", "contact_info", "organization__slug"]
     list_select_related = ["organization"]
     date_hierarchy = "start"
     readonly_fields = [f.name for f in Report._meta.fields]
     inlines = [ReportPolicyInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(conflicting_copies=Count("policies", filter=Q(policies__counted=False)))
+        )
+
+    @admin.display(description="Conflicts", ordering="conflicting_copies")
+    def conflicts(self, report: Report) -> int:
+        return report.conflicting_copies
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -141,9 +195,13 @@ class ReportPolicyAdmin(admin.ModelAdmin):
         "day",
         "successful",
         "failed",
+        "counted",
+        "provenance",
         "organization",
     ]
     list_filter = [
+        "counted",
+        "provenance",
         "policy_type",
         "routed_by",
         "report__organization_name",
@@ -216,3 +274,16 @@ class QuarantinedPolicyAdmin(admin.ModelAdmin):
                 services.quarantine_reprocess(organization=group[0].organization, quarantined=group)
             )
         _summarize(self, request, summary)
+
+
+@admin.register(IntakeDailyUsage)
+class IntakeDailyUsageAdmin(admin.ModelAdmin):
+    """Rejected bytes kept and deliveries refused per organization and day (read-only)."""
+
+    list_display = ["day", "organization", "rejected_bytes", "refused", "refused_bytes"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "day"
+    readonly_fields = [f.name for f in IntakeDailyUsage._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -43,9 +43,11 @@ from reports.summary import IngestSummary
         summary="Received TLS-RPT reports, newest period first",
         description=(
             "Filter by `domain` (id or name), `reporter` (the sending organization), period "
-            "(`start_after`, `end_before`) and `has_failures`. Session totals count each "
-            "policy domain once (an `sts` and a `tlsa` policy of one report describe the same "
-            "sessions)."
+            "(`start_after`, `end_before`), `has_failures` and `has_conflicts`. Session totals "
+            "count each policy domain once (an `sts` and a `tlsa` policy of one report describe "
+            "the same sessions) and only the counted copy of each policy: "
+            "`conflicting_copies` says how many other copies (same reporter, report-id, policy "
+            "domain and type, other content) are kept but not counted; the detail lists them."
         ),
     ),
     retrieve=extend_schema(summary="One report with its policies and failure details"),
@@ -59,10 +61,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
     ordering = ["-start"]
 
     def scope_queryset(self, queryset):
-        policies = ReportPolicy.objects.select_related("domain").order_by("id")
+        # Only the counted copy of each policy feeds totals; the others are ``conflicts``.
+        policies = ReportPolicy.objects.filter(counted=True).select_related("domain").order_by("id")
         if self.action == "retrieve":
             policies = policies.prefetch_related("failure_details")
             queryset = queryset.select_related("submission")
+        queryset = queryset.annotate(
+            conflicting_copies=Count("policies", filter=Q(policies__counted=False))
+        )
         return queryset.prefetch_related(Prefetch("policies", queryset=policies))
 
     def get_serializer_class(self):
@@ -93,7 +99,7 @@ REPROCESS_DESCRIPTION = (
 )
 REPROCESS_EXAMPLE = OpenApiExample(
     "one policy stored",
-    value={"accepted": 1, "duplicates": 0, "quarantined": 0, "rejected": []},
+    value={"accepted": 1, "duplicates": 0, "quarantined": 0, "conflicts": 0, "rejected": []},
     response_only=True,
 )
 

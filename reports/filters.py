@@ -36,11 +36,23 @@ class ReportFilter(django_filters.FilterSet):
         method="filter_has_failures",
         help_text="true: at least one policy counted failed sessions; false: none did.",
     )
+    has_conflicts = StrictBooleanFilter(
+        method="filter_has_conflicts",
+        help_text="true: another copy of a policy (other content) is kept but not counted.",
+    )
     organization = organization_filter()
 
     class Meta:
         model = Report
-        fields = ["domain", "reporter", "start_after", "end_before", "has_failures", "organization"]
+        fields = [
+            "domain",
+            "reporter",
+            "start_after",
+            "end_before",
+            "has_failures",
+            "has_conflicts",
+            "organization",
+        ]
 
     def filter_domain(self, queryset: QuerySet[Report], name: str, value: str) -> QuerySet[Report]:
         value = value.strip()
@@ -56,8 +68,18 @@ class ReportFilter(django_filters.FilterSet):
     ) -> QuerySet[Report]:
         if value is None:
             return queryset
-        failing = Exists(ReportPolicy.objects.filter(report=OuterRef("pk"), failed__gt=0))
+        failing = Exists(
+            ReportPolicy.objects.filter(report=OuterRef("pk"), failed__gt=0, counted=True)
+        )
         return queryset.filter(failing if value else ~failing)
+
+    def filter_has_conflicts(
+        self, queryset: QuerySet[Report], name: str, value: bool | None
+    ) -> QuerySet[Report]:
+        if value is None:
+            return queryset
+        other = Exists(ReportPolicy.objects.filter(report=OuterRef("pk"), counted=False))
+        return queryset.filter(other if value else ~other)
 
 
 class QuarantineFilter(django_filters.FilterSet):

@@ -39,6 +39,7 @@ def report_limits() -> Limits:
     return Limits(
         max_compressed=settings.TLSMON_REPORT_MAX_COMPRESSED,
         max_decompressed=settings.TLSMON_REPORT_MAX_DECOMPRESSED,
+        max_cpu_seconds=settings.TLSMON_REPORT_MAX_CPU_SECONDS,
     )
 
 
@@ -151,8 +152,8 @@ def original_report_json(report: Report) -> bytes | None:
     email may carry several attachments, so the one whose ``report-id`` matches is returned.
     A zip archive yields the member that ``decompress_report`` picks.
     """
-    if report.submission is None:
-        return None
+    if report.submission is None or report.submission.purged_at is not None:
+        return None  # not kept, or purged by retention
     raw = report.submission.raw_payload()
     if report.submission.channel == Channel.EMAIL:
         payloads = [attachment.payload for attachment in extract_reports(raw).attachments]

@@ -11,9 +11,11 @@ the same order. Elsewhere (SQLite 3.24+) the ids go in ``IN`` chunks; the sums a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.db import connection
+from django.db.models import Q
 
 from reports.fastinsert import int_array
 from reports.models import DailyFailure, DailyRollup, FailureDetail, Report, ReportPolicy
@@ -93,3 +95,17 @@ def rollups_add(*, policy_ids: Sequence[int]) -> tuple[int, int]:
         DailyFailure, FAILURE_KEY, ("organization_id", "failed"), _failure_sql, policy_ids
     )
     return rollups, failures
+
+
+def rollups_recount(*, pairs: Iterable[tuple[int, date]]) -> tuple[int, int]:
+    """Count these (domain id, day) pairs again from their counted policies only: after the
+    counted copy of a report changed (``reports.copies``), adding cannot express the swap."""
+    condition = Q()
+    for domain_id, day in sorted(set(pairs)):
+        condition |= Q(domain_id=domain_id, day=day)
+    if not condition:
+        return 0, 0
+    DailyRollup.objects.filter(condition).delete()
+    DailyFailure.objects.filter(condition).delete()
+    counted = ReportPolicy.objects.filter(condition, counted=True).values_list("pk", flat=True)
+    return rollups_add(policy_ids=list(counted))

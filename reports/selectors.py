@@ -8,7 +8,8 @@ from datetime import date
 from django.db.models import Sum
 
 from accounts.scoping import Scope, scope_to_org
-from reports.models import DailyFailure, DomainDailyTotal
+from reports.models import DailyFailure, DomainDailyTotal, Report, ReportPolicy
+from reports.provenance import Provenance
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,63 @@ def domain_top_failures(
         .order_by("-total", "result_type", "receiving_mx_hostname")[:limit]
     )
     return [FailureTotal(r["result_type"], r["receiving_mx_hostname"], r["total"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class PolicyCopy:
+    """One delivered copy of a policy: what it said, how it came, whether it counts."""
+
+    policy_id: int
+    counted: bool
+    provenance: str  # "dkim", "https", "unsigned"
+    provenance_label: str
+    received_at: object
+    submission_id: int | None
+    channel: str | None
+    successful: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class PolicyConflict:
+    """A policy key (of one report) with more than one content: every copy, counted one first."""
+
+    policy_domain: str
+    policy_type: str
+    copies: tuple[PolicyCopy, ...]
+
+
+def report_conflicts(*, scope: Scope, report: Report) -> list[PolicyConflict]:
+    """The conflicting copies of ``report``'s policies, for the API detail, the admin and the
+    report page: only keys with two or more copies, the counted copy first, then newest."""
+    rows = (
+        scope_to_org(ReportPolicy.objects.all(), scope)
+        .filter(report=report)
+        .select_related("submission")
+        .only(
+            *("policy_domain", "policy_type", "counted", "provenance", "received_at"),
+            *("successful", "failed", "submission__channel", "submission_id"),
+        )
+        .order_by("policy_domain", "policy_type", "-counted", "-received_at", "-id")
+    )
+    groups: dict[tuple[str, str], list[PolicyCopy]] = {}
+    for p in rows:
+        rank = Provenance(p.provenance)
+        groups.setdefault((p.policy_domain, p.policy_type), []).append(
+            PolicyCopy(
+                policy_id=p.pk,
+                counted=p.counted,
+                provenance=rank.name.lower(),
+                provenance_label=rank.label,
+                received_at=p.received_at,
+                submission_id=p.submission_id,
+                channel=p.submission.channel if p.submission else None,
+                successful=p.successful,
+                failed=p.failed,
+            )
+        )
+    return [
+        PolicyConflict(policy_domain=d, policy_type=t, copies=tuple(copies))
+        for (d, t), copies in groups.items()
+        if len(copies) > 1
+    ]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
 from reports.models import FailureDetail, QuarantinedPolicy, Report, ReportPolicy
+from reports.selectors import report_conflicts
 
 
 def session_totals(policies: Iterable[ReportPolicy]) -> tuple[int, int]:
@@ -74,6 +77,11 @@ class ReportSerializer(serializers.ModelSerializer):
     successful_sessions = serializers.SerializerMethodField()
     failed_sessions = serializers.SerializerMethodField()
     has_failures = serializers.SerializerMethodField()
+    conflicting_copies = serializers.IntegerField(
+        read_only=True,
+        default=0,
+        help_text="Other copies of this report's policies (other content), kept but not counted.",
+    )
 
     class Meta:
         model = Report
@@ -90,6 +98,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "successful_sessions",
             "failed_sessions",
             "has_failures",
+            "conflicting_copies",
         ]
         read_only_fields = fields
 
@@ -107,15 +116,42 @@ class ReportSerializer(serializers.ModelSerializer):
         return any(p.failed for p in report.policies.all())
 
 
+class PolicyCopySerializer(serializers.Serializer):
+    policy_id = serializers.IntegerField()
+    counted = serializers.BooleanField()
+    provenance = serializers.ChoiceField(choices=["dkim", "https", "unsigned"])
+    provenance_label = serializers.CharField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    submission_id = serializers.IntegerField(allow_null=True)
+    channel = serializers.CharField(allow_null=True)
+    successful = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class PolicyConflictSerializer(serializers.Serializer):
+    policy_domain = serializers.CharField()
+    policy_type = serializers.CharField()
+    copies = PolicyCopySerializer(many=True)
+
+
 class ReportDetailSerializer(ReportSerializer):
-    """A report with its policies and their failure details, nested."""
+    """A report with its counted policies and their failure details, nested, and every policy
+    whose key was delivered with other content (``conflicts``, ``reports.provenance``)."""
 
     policies = ReportPolicySerializer(many=True, read_only=True)
     channel = serializers.CharField(source="submission.channel", read_only=True, default=None)
+    conflicts = serializers.SerializerMethodField()
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "repairs", "channel", "policies"]
+        fields = [*ReportSerializer.Meta.fields, "repairs", "channel", "policies", "conflicts"]
         read_only_fields = fields
+
+    @extend_schema_field(PolicyConflictSerializer(many=True))
+    def get_conflicts(self, report: Report) -> list[dict]:
+        if not getattr(report, "conflicting_copies", 1):
+            return []  # the list annotation says there are none: no query
+        conflicts = report_conflicts(scope=self.context["request"].scope, report=report)
+        return PolicyConflictSerializer([asdict(c) for c in conflicts], many=True).data
 
 
 class QuarantinedPolicySerializer(serializers.ModelSerializer):
@@ -163,6 +199,9 @@ class IngestSummarySerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     duplicates = serializers.IntegerField()
     quarantined = serializers.IntegerField()
+    conflicts = serializers.IntegerField(
+        help_text="Reports that brought other content for a report already stored (both kept)."
+    )
     rejected = RejectionSerializer(many=True)
 
 

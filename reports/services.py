@@ -26,6 +26,7 @@ from reports.intake import (
     submission_receive,
     unpack,
 )
+from reports.intake_limits import REFUSED_NOTE, rejection_account
 from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
 from reports.quarantine_json import policy_from_json, report_from_json
 from reports.storage import PolicyKey, StoreItem, reports_store
@@ -41,11 +42,14 @@ def submission_process(*, submission: Submission) -> IngestSummary:
     error with its JSON path) and returned as rejections; the raw payload is never touched.
     Database errors propagate, leaving the submission ``pending`` for a retry or the sweeper.
     """
+    if submission.purged_at is not None:
+        return IngestSummary().reject(submission.source, "the raw bytes were purged (retention)")
+    was_rejected = submission.status == SubmissionStatus.REJECTED
     Submission.objects.filter(pk=submission.pk).update(attempts=F("attempts") + 1)
     raw = submission.raw_payload()
     refused = _dkim_refusal(submission, raw)
     if refused:
-        return _reject(submission, refused)
+        return _over_allowance(submission, _reject(submission, refused), was_rejected)
     unpacked = unpack(channel=submission.channel, source=submission.source, raw=raw)
     items = [
         StoreItem(p.report, submission, p.source, header_domain=unpacked.header_domain)
@@ -60,6 +64,20 @@ def submission_process(*, submission: Submission) -> IngestSummary:
         )
     submission.status, submission.error = status, error
     rejections_add(summary, unpacked.parts)
+    return _over_allowance(submission, summary, was_rejected)
+
+
+def _over_allowance(
+    submission: Submission, summary: IngestSummary, was_rejected: bool
+) -> IngestSummary:
+    """A newly rejected submission counts against the daily allowance; over it, it is not kept
+    and the rejections say so (``reports.intake_limits.rejection_account``)."""
+    if submission.status != SubmissionStatus.REJECTED or was_rejected:
+        return summary
+    if rejection_account(submission=submission):
+        summary.rejected = [
+            Rejection(r.source, r.error + REFUSED_NOTE, r.too_large) for r in summary.rejected
+        ]
     return summary
 
 

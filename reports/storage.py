@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Domain, Organization
 from reports import report_parsing as rp
+from reports.copies import CONFLICT, DUPLICATE, NEW, Copy, CopyBook
 from reports.fastinsert import insert_rows, int_array
 from reports.figures import figures_kept_current
 from reports.models import (
@@ -30,8 +32,9 @@ from reports.models import (
     ReportPolicy,
     Submission,
 )
+from reports.provenance import copy_fingerprint, provenance_of
 from reports.quarantine_json import header_as_json, policy_as_json
-from reports.rollups import rollups_add
+from reports.rollups import rollups_add, rollups_recount
 from reports.routing import normalize_policy_domain, route_policy
 from reports.summary import IngestSummary
 
@@ -133,10 +136,15 @@ class PolicyRow(NamedTuple):
     mx_hosts: list[str]
     successful: int
     failed: int
+    counted: bool  # the copy fields (reports.copies): final once the batch is planned
+    fingerprint: str
+    provenance: int
+    received_at: datetime
+    submission_id: int | None
 
 
 class DetailRow(NamedTuple):
-    policy_id: int
+    policy_id: int | None  # None until the new policies have ids
     result_type: str
     sending_mta_ip: str
     receiving_mx_hostname: str
@@ -159,11 +167,11 @@ class _State:
     organization: Organization
     domains: dict[str, int]
     reports: dict[ReportKey, int | None]
-    policy_keys: set[PolicyKey]
+    copies: CopyBook
     quarantine_keys: set[PolicyKey]
     now: datetime
     new_reports: dict[ReportKey, ReportRow] = field(default_factory=dict)
-    new_policies: list[tuple[ReportKey, PolicyRow]] = field(default_factory=list)
+    new_policies: list[tuple[ReportKey, Copy]] = field(default_factory=list)  # row: PolicyRow
     new_details: list[tuple[int, rp.FailureDetail]] = field(default_factory=list)  # policy index
     new_quarantine: list[tuple[ReportKey, QuarantinedPolicy]] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
@@ -177,7 +185,10 @@ class _State:
             organization=organization, organization_name__in=reporters, report_id__in=ids
         ).values_list("organization_name", "report_id", "pk")
         stored = {(a, b): pk for a, b, pk in reports if (a, b) in keys}
-        policies = ReportPolicy.objects.filter(report__in=list(stored.values()))
+        policies = ReportPolicy.objects.filter(report__in=list(stored.values())).only(
+            *("report__organization_name", "report__report_id", "policy_domain", "policy_type"),
+            *("fingerprint", "provenance", "received_at", "counted", "domain_id", "day"),
+        )
         quarantined = QuarantinedPolicy.objects.filter(
             organization=organization, organization_name__in=reporters, report_identifier__in=ids
         )
@@ -185,10 +196,14 @@ class _State:
             organization=organization,
             domains=_domains(organization, items),
             reports=stored,
-            policy_keys=set(
-                policies.values_list(
-                    "report__organization_name", "report__report_id", "policy_domain", "policy_type"
-                )
+            copies=CopyBook.load(
+                policies.select_related("report"),
+                lambda p: (
+                    p.report.organization_name,
+                    p.report.report_id,
+                    p.policy_domain,
+                    p.policy_type,
+                ),
             ),
             quarantine_keys=set(
                 quarantined.values_list(
@@ -215,13 +230,16 @@ class _State:
             )
         return key
 
-    def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> None:
-        index = len(self.new_policies)
+    def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> str:
+        """Plan the policy as a copy of ``key``: NEW, DUPLICATE (nothing planned) or CONFLICT."""
+        sub = item.submission
+        received_at = sub.received_at if sub else self.now
+        day = item.report.start.astimezone(UTC).date()
         row = PolicyRow(
             report_id=None,
             organization_id=self.organization.pk,
             domain_id=self.domains[route.domain_name],
-            day=item.report.start.astimezone(UTC).date(),
+            day=day,
             policy_type=key.policy_type,
             policy_domain=key.policy_domain,
             routed_by=route.routed_by,
@@ -229,9 +247,26 @@ class _State:
             mx_hosts=list(policy.mx_hosts),
             successful=policy.successful_sessions,
             failed=policy.failed_sessions,
+            counted=True,  # counted and provenance: decided by CopyBook, applied in _write
+            fingerprint=copy_fingerprint(
+                day=day,
+                policy_strings=policy.policy_strings,
+                mx_hosts=policy.mx_hosts,
+                successful=policy.successful_sessions,
+                failed=policy.failed_sessions,
+                details=[_detail_row(None, d)[1:] for d in policy.failure_details],
+            ),
+            provenance=0,
+            received_at=received_at,
+            submission_id=sub.pk if sub else None,
         )
-        self.new_policies.append((self.report_row(item), row))
-        self.new_details.extend((index, d) for d in policy.failure_details)
+        copy = Copy(row.fingerprint, _provenance(item), received_at, row.domain_id, day, row=row)
+        outcome = self.copies.offer(key, copy)
+        if outcome != DUPLICATE:
+            index = len(self.new_policies)
+            self.new_policies.append((self.report_row(item), copy))
+            self.new_details.extend((index, d) for d in policy.failure_details)
+        return outcome
 
     def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
         row = QuarantinedPolicy(
@@ -250,6 +285,18 @@ class _State:
         self.new_quarantine.append((key.report, row))
 
 
+def _provenance(item: StoreItem) -> int:
+    sub = item.submission
+    if sub is None:
+        return provenance_of(channel="", dkim=None, contact_info="", dkim_mode="")
+    return provenance_of(
+        channel=sub.channel,
+        dkim=(getattr(sub, "metadata", None) or {}).get("dkim"),
+        contact_info=item.report.contact_info or "",
+        dkim_mode=settings.TLSMON_REPORT_DKIM,
+    )
+
+
 def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str, int]:
     """The tenant's domains (name -> id) that any policy, hint or header of these reports could
     name."""
@@ -262,7 +309,7 @@ def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str
     return dict(domains.values_list("name", "pk"))
 
 
-def _detail_row(policy_id: int, d: rp.FailureDetail) -> DetailRow:
+def _detail_row(policy_id: int | None, d: rp.FailureDetail) -> DetailRow:
     return DetailRow(
         policy_id,
         _clip(d.result_type, 100),
@@ -282,10 +329,10 @@ def _hints(item: StoreItem) -> tuple[str, ...]:
     return tuple(sorted({p.policy_domain for p in item.report.policies if p.policy_domain}))
 
 
-def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
-    """Add one report's new rows to ``state``; returns (accepted, quarantined) for it."""
+def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
+    """Add one report's new rows to ``state``; returns (accepted, quarantined, conflicting)."""
     rkey = report_key(item.report)
-    accepted = quarantined = False
+    accepted = quarantined = conflicting = False
     for policy in merge_same_keys(item.report.policies):
         key = PolicyKey(
             *rkey, normalize_policy_domain(policy.policy_domain), _clip(policy.policy_type, 40)
@@ -298,10 +345,10 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
             domains=state.domains,
         )
         pending = item.resolving.get(key)
-        if route.domain_name and key not in state.policy_keys:
-            state.policy_keys.add(key)
-            state.add_policy(item, policy, key, route)
-            accepted = True
+        if route.domain_name:
+            outcome = state.add_policy(item, policy, key, route)
+            accepted = accepted or outcome == NEW
+            conflicting = conflicting or outcome == CONFLICT
         elif not route.domain_name and item.resolving:
             quarantined = True  # still not routable: its row stays open
         elif not route.domain_name and key not in state.quarantine_keys:
@@ -313,14 +360,21 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool]:
     if not item.report.policies and rkey not in state.reports:
         state.report_row(item)
         accepted = True
-    return accepted, quarantined
+    return accepted, quarantined, conflicting
 
 
 def _write(state: _State) -> None:
     report_ids = insert_rows(Report, ReportRow._fields, list(state.new_reports.values()))
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
-    policies = [row._replace(report_id=state.reports[rkey]) for rkey, row in state.new_policies]
+    policies = [
+        copy.row._replace(
+            report_id=state.reports[rkey], counted=copy.counted, provenance=copy.provenance
+        )
+        for rkey, copy in state.new_policies
+    ]
+    state.copies.write_before_insert()
     policy_ids = insert_rows(ReportPolicy, PolicyRow._fields, policies)
+    state.copies.write_after_insert()
     details = [_detail_row(policy_ids[index], d) for index, d in state.new_details]
     insert_rows(FailureDetail, DetailRow._fields, details)
     for rkey, row in state.new_quarantine:
@@ -328,8 +382,12 @@ def _write(state: _State) -> None:
     QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
     if state.resolved:
         QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
-    with figures_kept_current(keys={(p.organization_id, p.domain_id, p.day) for p in policies}):
-        rollups_add(policy_ids=policy_ids)
+    flipped = {(c.domain_id, c.day) for c in state.copies.flipped() if c.domain_id}
+    keys = {(p.organization_id, p.domain_id, p.day) for p in policies}
+    with figures_kept_current(keys=keys | {(state.organization.pk, *pair) for pair in flipped}):
+        counted = [pk for pk, p in zip(policy_ids, policies, strict=True) if p.counted]
+        rollups_add(policy_ids=counted)
+        rollups_recount(pairs=flipped)
     _touch_domains({p.domain_id for p in policies}, state.now)
 
 
@@ -372,10 +430,11 @@ def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> 
         _lock(organization, sorted({report_key(i.report) for i in items}))
         state = _State.load(organization, items)
         for item in items:
-            accepted, quarantined = _plan(item, state)
+            accepted, quarantined, conflicting = _plan(item, state)
             summary.accepted += accepted
             summary.quarantined += quarantined
-            summary.duplicates += not (accepted or quarantined)
+            summary.conflicts += conflicting
+            summary.duplicates += not (accepted or quarantined or conflicting)
             summary.report_ids.append(item.report.report_id)
         _write(state)
     return summary

@@ -23,12 +23,14 @@ class IngestSummary:
     """Counts per report: a report with several policies counts once.
 
     A report split between the tenant's domains and quarantine counts as accepted and as
-    quarantined; a report that added nothing new counts as a duplicate.
+    quarantined; a report that added nothing new counts as a duplicate; a report that brought
+    another content for a key already stored counts as a conflict (``reports.provenance``).
     """
 
     accepted: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    conflicts: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     report_ids: list[str] = field(default_factory=list)
 
@@ -37,6 +39,7 @@ class IngestSummary:
         self.accepted += other.accepted
         self.duplicates += other.duplicates
         self.quarantined += other.quarantined
+        self.conflicts += other.conflicts
         self.rejected.extend(other.rejected)
         self.report_ids.extend(other.report_ids)
         return self
@@ -54,11 +57,14 @@ class IngestSummary:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "conflicts": self.conflicts,
             "rejected": [{"source": r.source, "error": r.error} for r in self.rejected],
         }
 
     def __str__(self) -> str:
         return (
             f"{self.accepted} accepted, {self.duplicates} duplicate(s), "
-            f"{self.quarantined} quarantined, {len(self.rejected)} rejected"
+            f"{self.quarantined} quarantined, "
+            + (f"{self.conflicts} conflict(s), " if self.conflicts else "")
+            + f"{len(self.rejected)} rejected"
         )

@@ -43,3 +43,11 @@ def slide_report_windows() -> str:
     from reports.windows import domain_windows_refresh
 
     return f"report windows moved for {domain_windows_refresh()} domain(s)"
+
+
+@shared_task(name="reports.tasks.purge_raw_submissions")
+def purge_raw_submissions() -> str:
+    """Daily: drop raw bodies past retention (TLSMON_RETENTION_*_DAYS); figures stay."""
+    from reports.intake_limits import submissions_purge
+
+    return str(submissions_purge())

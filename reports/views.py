@@ -6,11 +6,13 @@ processed in the request so the sender learns at once whether the report was rea
 processing fails for a reason that is not the report's (a database hiccup) the submission
 is queued for the worker and the sender still gets a success (the report is safely stored).
 
-Answers: 201 ``accepted`` (something new was stored, possibly only in quarantine), 200
+Answers: 201 ``accepted`` (something new was stored, possibly only in quarantine, or another
+copy of a stored report: ``conflicts`` > 0, see ``reports.provenance``), 200
 ``duplicate``, 400 ``invalid_report`` with the JSON path, 413 ``report_too_large`` for a body
 over TLSMON_REPORT_MAX_COMPRESSED (not stored) and for a gzip bomb over
 TLSMON_REPORT_MAX_DECOMPRESSED (stored as rejected, like any unreadable report), 415 for a
-media type that is neither a TLS-RPT/JSON/gzip type nor gzip by its magic bytes.
+media type that is neither a TLS-RPT/JSON/gzip type nor gzip by its magic bytes, 429
+``rate_limited`` with ``Retry-After`` past TLSMON_REPORT_RATE_PER_MINUTE POSTs per token.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from api.errors import error_body
 from reports.intake import submission_receive
+from reports.intake_limits import rate_limit_wait
 from reports.models import Channel, Submission
 from reports.payloads import GZIP_MAGIC
 from reports.routing import organization_for_token
@@ -66,13 +69,15 @@ def _answer(summary: IngestSummary, submission: Submission) -> JsonResponse:
         return _error(400, "invalid_report", rejection.error)
     # Whoever actually stored the report answers 201, even when a concurrent delivery of the
     # same bytes created the submission row first; everyone else gets 200 "duplicate".
-    duplicate = not (summary.accepted or summary.quarantined)
+    duplicate = not (summary.accepted or summary.quarantined or summary.conflicts)
     body = {
         "status": "duplicate" if duplicate else "accepted",
         "report_id": summary.report_ids[0] if summary.report_ids else None,
         "quarantined": summary.quarantined,
         "submission": submission.pk,
     }
+    if summary.conflicts:  # another copy of a stored report: kept, and counted if it ranks
+        body["conflicts"] = summary.conflicts
     return JsonResponse(body, status=200 if duplicate else 201)
 
 
@@ -84,6 +89,13 @@ def report_intake(request: HttpRequest, token: str) -> JsonResponse:
     if request.method != "POST":
         response = _error(405, "method_not_allowed", "reports are delivered with POST")
         response["Allow"] = "POST"
+        return response
+    wait = rate_limit_wait(token)
+    if wait:
+        response = _error(
+            429, "rate_limited", f"too many reports for this address; retry in {wait} s"
+        )
+        response["Retry-After"] = str(wait)
         return response
     limit = settings.TLSMON_REPORT_MAX_COMPRESSED
     body = _read_body(request, limit)

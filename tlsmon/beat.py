@@ -54,6 +54,13 @@ JOBS: tuple[PeriodicJob, ...] = (
         expires=23 * 3600,
     ),
     PeriodicJob(
+        # Raw bodies of rejected/duplicate and of old accepted submissions (figures stay).
+        name="report_retention",
+        task="reports.tasks.purge_raw_submissions",
+        cron="37 3 * * *",
+        expires=23 * 3600,
+    ),
+    PeriodicJob(
         name="mailbox_poll",
         task="reports.tasks.poll_mailboxes",
         cron="*/5 * * * *",

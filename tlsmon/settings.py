@@ -216,6 +216,17 @@ TLSMON_REPORT_MAX_COMPRESSED = envint(
 TLSMON_REPORT_MAX_DECOMPRESSED = envint(
     "TLSMON_REPORT_MAX_DECOMPRESSED", 50 * 1024 * 1024, minimum=1024
 )
+# CPU seconds one delivery may take to unpack and parse (all attachments, members and layers).
+TLSMON_REPORT_MAX_CPU_SECONDS = envfloat("TLSMON_REPORT_MAX_CPU_SECONDS", 10.0, minimum=0.1)
+# Abuse limits of the public intake: POSTs per minute per report token (0: no limit), bytes of
+# rejected deliveries stored per organization and UTC day (beyond it: refused, counted, not
+# kept), and how long raw bodies are kept (rejected/duplicate ones; accepted ones).
+TLSMON_REPORT_RATE_PER_MINUTE = envint("TLSMON_REPORT_RATE_PER_MINUTE", 120, minimum=0)
+TLSMON_REPORT_REJECTED_BYTES_PER_DAY = envint(
+    "TLSMON_REPORT_REJECTED_BYTES_PER_DAY", 50 * 1024 * 1024, minimum=0
+)
+TLSMON_RETENTION_REJECTED_DAYS = envint("TLSMON_RETENTION_REJECTED_DAYS", 30, minimum=1)
+TLSMON_RETENTION_RAW_DAYS = envint("TLSMON_RETENTION_RAW_DAYS", 400, minimum=1)
 # Coverage gap "reports_silent": a record is published but no report arrived for this many days.
 TLSMON_REPORTS_SILENT_DAYS = envint("TLSMON_REPORTS_SILENT_DAYS", 3, minimum=1, maximum=365)
 # DKIM of report emails (RFC 8460 section 3): "record" the outcome on the submission,

@@ -59,6 +59,9 @@ class Submission(models.Model):
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention dropped the raw bytes (rows stay)."
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -73,8 +76,36 @@ class Submission(models.Model):
         return f"{self.channel} submission {self.pk} ({self.status})"
 
     def raw_payload(self) -> bytes:
-        """The bytes exactly as received."""
+        """The bytes exactly as received (ValueError once retention purged them)."""
+        if self.purged_at is not None:
+            raise ValueError(f"the raw bytes of submission {self.pk} were purged")
         return gzip.decompress(bytes(self.payload))
+
+
+class IntakeDailyUsage(models.Model):
+    """Per organization and UTC day: bytes of rejected deliveries kept, and deliveries refused
+    (not kept) once ``TLSMON_REPORT_REJECTED_BYTES_PER_DAY`` was used up. Why: the public report
+    address must not be free storage for whoever learns it."""
+
+    org_path = "organization"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="intake_usage"
+    )
+    day = models.DateField()
+    rejected_bytes = models.PositiveBigIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    refused_bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name_plural = "intake daily usage"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day"], name="intake_usage_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.day}: {self.rejected_bytes} B, {self.refused} refused"
 
 
 class Report(models.Model):
@@ -127,8 +158,9 @@ class ReportPolicy(models.Model):
     """One policy of a report, attached to the tenant's domain it is about.
 
     "A report is stored once": ``Report`` is unique per (organization, reporter, report-id) and
-    a policy is unique per (report, policy-domain, policy-type), which together is the
-    (organization, reporter, report-id, policy-domain, policy-type) rule. ``policy_domain`` is
+    a policy copy per (report, policy-domain, policy-type, fingerprint); among the copies of one
+    (organization, reporter, report-id, policy-domain, policy-type) key exactly one is
+    ``counted`` (``reports.provenance`` says which). ``policy_domain`` is
     what the report said ("" when the sender left it out; ``routed_by`` then says how the
     domain was chosen).
     """
@@ -150,15 +182,40 @@ class ReportPolicy(models.Model):
     mx_hosts = models.JSONField(default=list, blank=True)
     successful = models.PositiveBigIntegerField(default=0)
     failed = models.PositiveBigIntegerField(default=0)
+    # Copies (``reports.provenance``): several deliveries may claim this key with different
+    # content; all are kept and exactly one, ``counted``, feeds the roll-ups and figures.
+    counted = models.BooleanField(
+        default=True, db_default=True, help_text="This copy is the one the figures count."
+    )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, db_default="", help_text="SHA-256 of this copy's content."
+    )
+    provenance = models.PositiveSmallIntegerField(
+        default=2, db_default=2, help_text="1 unsigned email/file, 2 HTTPS, 3 DKIM-signed email."
+    )
+    received_at = models.DateTimeField(null=True, blank=True, help_text="When this copy arrived.")
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="policy_copies",
+        help_text="The delivery that carried this copy.",
+    )
 
     class Meta:
         ordering = ["-day", "id"]
         verbose_name_plural = "report policies"
         constraints = [
             models.UniqueConstraint(
+                fields=["report", "policy_domain", "policy_type", "fingerprint"],
+                name="report_policy_copy_stored_once",
+            ),
+            models.UniqueConstraint(
                 fields=["report", "policy_domain", "policy_type"],
-                name="report_policy_stored_once",
-            )
+                condition=models.Q(counted=True),
+                name="report_policy_counted_once",
+            ),
         ]
         indexes = [models.Index(fields=["domain", "day"], name="report_policy_domain_day_idx")]
 

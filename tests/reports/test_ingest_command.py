@@ -41,6 +41,7 @@ def test_json_output_is_exactly_one_object(tmp_path, tenant):
         "accepted": 1,
         "duplicates": 0,
         "quarantined": 0,
+        "conflicts": 0,
         "rejected": [],
     }
 
@@ -48,15 +49,19 @@ def test_json_output_is_exactly_one_object(tmp_path, tenant):
 def test_sample_folder_counts_per_report(tmp_path, tenant):
     """GIVEN every sample (25 files; the mail-tls-rpt trio, the two tls-rpt-monitor files and
     the two RFC examples each carry one report), WHEN the folder is ingested, THEN each report
-    counts once and the rest are duplicates; rpt03.json (no policy-domain) is quarantined."""
+    counts once and the rest are duplicates, except the tls-rpt-monitor pair: one report-id with
+    other failure counts (2 vs 0) is a conflict; rpt03.json (no policy-domain) is quarantined."""
     for relative in sample_files():
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SAMPLES_DIR / relative, target)
     result = run(str(tmp_path), "--org", "alpha")
     assert result["rejected"] == []
-    assert result["accepted"] + result["quarantined"] + result["duplicates"] == 25
-    assert result["duplicates"] == 4
+    assert (
+        result["accepted"] + result["quarantined"] + result["duplicates"] + result["conflicts"]
+        == 25
+    )
+    assert (result["duplicates"], result["conflicts"]) == (3, 1)
     assert result["quarantined"] == 1
     assert Report.objects.filter(organization=tenant).count() == 20
 

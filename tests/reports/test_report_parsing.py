@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import gzip
-import io
 import json
 import time
 import tracemalloc
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bench.bombs import zipped
 from reports.report_parsing import ReportError, ReportTooLarge, parse_report
 
 MiB = 1024 * 1024
@@ -509,14 +509,6 @@ def test_concatenated_gzip_members_are_read_as_one_stream() -> None:
 def test_broken_gzip_is_refused(data, words) -> None:
     with pytest.raises(ReportError, match=words):
         parse_report(data)
-
-
-def zipped(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def test_a_zipped_report_is_read_from_its_first_json_member() -> None:
