@@ -30,7 +30,7 @@ class Copy:
     day: date
     counted: bool = True
     pk: int | None = None
-    row: tuple | None = None  # the planned ``reports.storage.PolicyRow`` of a new copy
+    row: tuple | None = None  # the planned ``reports.store_rows.PolicyRow`` of a new copy
     was_counted: bool = True  # as stored before this batch
     was_provenance: int = 0
 

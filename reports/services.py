@@ -29,7 +29,8 @@ from reports.intake import (
 from reports.intake_limits import REFUSED_NOTE, rejection_account
 from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
 from reports.quarantine_json import policy_from_json, report_from_json
-from reports.storage import PolicyKey, StoreItem, reports_store
+from reports.storage import StoreItem, reports_store
+from reports.store_rows import PolicyKey
 from reports.summary import IngestSummary, Rejection
 
 MAX_ATTEMPTS = 10  # the sweeper gives up on a submission after this many processing attempts

@@ -12,8 +12,7 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import NamedTuple
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,23 +35,17 @@ from reports.provenance import copy_fingerprint, provenance_of
 from reports.quarantine_json import header_as_json, policy_as_json
 from reports.rollups import rollups_add, rollups_recount
 from reports.routing import normalize_policy_domain, route_policy
+from reports.store_rows import (
+    DetailRow,
+    PolicyKey,
+    PolicyRow,
+    ReportKey,
+    ReportRow,
+    clip,
+    detail_row,
+    report_key,
+)
 from reports.summary import IngestSummary
-
-
-class ReportKey(NamedTuple):
-    reporter: str  # the reporting organization-name
-    report_id: str
-
-
-class PolicyKey(NamedTuple):
-    reporter: str
-    report_id: str
-    policy_domain: str
-    policy_type: str
-
-    @property
-    def report(self) -> ReportKey:
-        return ReportKey(self.reporter, self.report_id)
 
 
 @dataclass
@@ -65,14 +58,6 @@ class StoreItem:
     header_domain: str = ""  # TLS-Report-Domain of the email that carried it
     hints: tuple[str, ...] | None = None  # routing hints; default: the report's policy domains
     resolving: dict[PolicyKey, QuarantinedPolicy] = field(default_factory=dict)
-
-
-def _clip(text: str | None, size: int) -> str:
-    return (text or "")[:size]
-
-
-def report_key(report: rp.Report) -> ReportKey:
-    return ReportKey(_clip(report.organization_name, 255), _clip(report.report_id, 255))
 
 
 def _lock(organization: Organization, keys: Sequence[ReportKey]) -> None:
@@ -108,51 +93,6 @@ def merge_same_keys(policies: Sequence[rp.Policy]) -> list[rp.Policy]:
             )
         merged[key] = p
     return list(merged.values())
-
-
-# The rows ``_State`` plans, in column order: plain tuples (``COPY`` writes them as they are),
-# no model instances in the hot path.
-class ReportRow(NamedTuple):
-    organization_id: int
-    submission_id: int | None
-    organization_name: str
-    report_id: str
-    contact_info: str
-    start: datetime
-    end: datetime
-    repairs: list[str]
-    received_at: datetime
-
-
-class PolicyRow(NamedTuple):
-    report_id: int | None  # None until the new reports have ids
-    organization_id: int
-    domain_id: int
-    day: date
-    policy_type: str
-    policy_domain: str
-    routed_by: str
-    policy_strings: list[str]
-    mx_hosts: list[str]
-    successful: int
-    failed: int
-    counted: bool  # the copy fields (reports.copies): final once the batch is planned
-    fingerprint: str
-    provenance: int
-    received_at: datetime
-    submission_id: int | None
-
-
-class DetailRow(NamedTuple):
-    policy_id: int | None  # None until the new policies have ids
-    result_type: str
-    sending_mta_ip: str
-    receiving_mx_hostname: str
-    receiving_mx_helo: str
-    receiving_ip: str
-    failed_session_count: int
-    failure_reason_code: str
-    additional_information: str
 
 
 @dataclass
@@ -222,7 +162,7 @@ class _State:
                 self.organization.pk,
                 sub.pk if sub else None,
                 *key,
-                _clip(r.contact_info, 255),
+                clip(r.contact_info, 255),
                 r.start,
                 r.end,
                 list(r.repairs),
@@ -254,7 +194,7 @@ class _State:
                 mx_hosts=policy.mx_hosts,
                 successful=policy.successful_sessions,
                 failed=policy.failed_sessions,
-                details=[_detail_row(None, d)[1:] for d in policy.failure_details],
+                details=[detail_row(None, d)[1:] for d in policy.failure_details],
             ),
             provenance=0,
             received_at=received_at,
@@ -279,7 +219,7 @@ class _State:
             policy=policy_as_json(policy),
             report_header=header_as_json(item.report, item.header_domain),
             hints=list(_hints(item)),
-            reason=_clip(reason, 300),
+            reason=clip(reason, 300),
             created_at=self.now,
         )
         self.new_quarantine.append((key.report, row))
@@ -309,20 +249,6 @@ def _domains(organization: Organization, items: Sequence[StoreItem]) -> dict[str
     return dict(domains.values_list("name", "pk"))
 
 
-def _detail_row(policy_id: int | None, d: rp.FailureDetail) -> DetailRow:
-    return DetailRow(
-        policy_id,
-        _clip(d.result_type, 100),
-        _clip(d.sending_mta_ip, 64),
-        _clip(d.receiving_mx_hostname, 253),
-        _clip(d.receiving_mx_helo, 253),
-        _clip(d.receiving_ip, 64),
-        d.failed_session_count,
-        d.failure_reason_code or "",
-        d.additional_information or "",
-    )
-
-
 def _hints(item: StoreItem) -> tuple[str, ...]:
     if item.hints is not None:
         return item.hints
@@ -335,7 +261,7 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
     accepted = quarantined = conflicting = False
     for policy in merge_same_keys(item.report.policies):
         key = PolicyKey(
-            *rkey, normalize_policy_domain(policy.policy_domain), _clip(policy.policy_type, 40)
+            *rkey, normalize_policy_domain(policy.policy_domain), clip(policy.policy_type, 40)
         )
         route = route_policy(
             policy_type=policy.policy_type,
@@ -375,7 +301,7 @@ def _write(state: _State) -> None:
     state.copies.write_before_insert()
     policy_ids = insert_rows(ReportPolicy, PolicyRow._fields, policies)
     state.copies.write_after_insert()
-    details = [_detail_row(policy_ids[index], d) for index, d in state.new_details]
+    details = [detail_row(policy_ids[index], d) for index, d in state.new_details]
     insert_rows(FailureDetail, DetailRow._fields, details)
     for rkey, row in state.new_quarantine:
         row.report_id = state.reports.get(rkey)
