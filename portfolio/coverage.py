@@ -25,11 +25,14 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from accounts.models import Domain, ScanVerdict
-from core.vocabulary import Gap
+from core.vocabulary import Gap, MtaStsStatus
 
 REPORTS_SILENT = "reports_silent"
 GAP_KINDS: tuple[str, ...] = (*(str(g) for g in Gap), REPORTS_SILENT)
 VERDICTS: tuple[str, ...] = (*ScanVerdict.values, "unscanned")
+# The MTA-STS axis, beside the verdict; "unscanned" as for verdicts, "not_applicable" for a
+# scanned domain without one (it takes no mail).
+MTA_STS_STATUSES: tuple[str, ...] = (*(str(s) for s in MtaStsStatus), "not_applicable", "unscanned")
 _RECORD_SEEN = (ScanVerdict.PASS, ScanVerdict.WARN, ScanVerdict.FAIL)
 
 
@@ -93,10 +96,20 @@ def coverage_gaps(domain: Domain) -> list[str]:
     return [kind for kind in GAP_KINDS if kind in kinds]
 
 
+def mta_sts_condition(status: str) -> Q:
+    """Unscanned as for verdicts; a scanned domain without a status takes no mail."""
+    if status == "unscanned":
+        return verdict_condition("unscanned")
+    if status == "not_applicable":
+        return Q(scan_mta_sts="") & ~verdict_condition("unscanned")
+    return Q(scan_mta_sts=status)
+
+
 def coverage_summary(*, domains: QuerySet[Domain], now: datetime) -> list[dict]:
-    """Counts per verdict and per gap kind for each organization among ``domains`` (already
-    scoped and filtered), in one grouped query."""
+    """Counts per verdict, per MTA-STS status and per gap kind for each organization among
+    ``domains`` (already scoped and filtered), in one grouped query."""
     counts = {f"v_{v}": Count("id", filter=verdict_condition(v)) for v in VERDICTS}
+    counts |= {f"m_{s}": Count("id", filter=mta_sts_condition(s)) for s in MTA_STS_STATUSES}
     counts |= {f"g_{kind}": Count("id", filter=gap_condition(kind, now)) for kind in GAP_KINDS}
     rows = (
         domains.order_by()
@@ -115,6 +128,7 @@ def coverage_summary(*, domains: QuerySet[Domain], now: datetime) -> list[dict]:
             "domains": row["domains"],
             "with_failures_7d": row["with_failures_7d"],
             "verdicts": {v: row[f"v_{v}"] for v in VERDICTS},
+            "mta_sts": {s: row[f"m_{s}"] for s in MTA_STS_STATUSES},
             "gaps": {kind: row[f"g_{kind}"] for kind in GAP_KINDS},
         }
         for row in rows

@@ -16,6 +16,7 @@ from api.pagination import KeysFirstPagination
 from api.viewsets import OrgScopedViewSet
 from portfolio.coverage import (
     GAP_KINDS,
+    MTA_STS_STATUSES,
     VERDICTS,
     coverage_annotate,
     coverage_gaps,
@@ -58,6 +59,7 @@ SUMMARY_COLUMNS = (
     "domains",
     "with_failures_7d",
     *(f"verdict_{v}" for v in VERDICTS),
+    *(f"mta_sts_{s}" for s in MTA_STS_STATUSES),
     *(f"gap_{g}" for g in GAP_KINDS),
 )
 
@@ -90,12 +92,13 @@ def _summary_totals(organizations: list[dict]) -> dict:
         "domains": 0,
         "with_failures_7d": 0,
         "verdicts": dict.fromkeys(VERDICTS, 0),
+        "mta_sts": dict.fromkeys(MTA_STS_STATUSES, 0),
         "gaps": dict.fromkeys(GAP_KINDS, 0),
     }
     for row in organizations:
         totals["domains"] += row["domains"]
         totals["with_failures_7d"] += row["with_failures_7d"]
-        for group in ("verdicts", "gaps"):
+        for group in ("verdicts", "mta_sts", "gaps"):
             for key, count in row[group].items():
                 totals[group][key] += count
     return totals
@@ -173,6 +176,7 @@ class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
                         "domains": 2,
                         "with_failures_7d": 1,
                         "verdicts": {v: int(v in ("pass", "fail")) for v in VERDICTS},
+                        "mta_sts": {s: int(s in ("enforce", "absent")) for s in MTA_STS_STATUSES},
                         "gaps": {g: int(g == "no_record") for g in GAP_KINDS},
                     },
                     "organizations": [],
@@ -205,5 +209,6 @@ def _summary_row(row: dict) -> tuple:
         row["domains"],
         row["with_failures_7d"],
         *(row["verdicts"][v] for v in VERDICTS),
+        *(row["mta_sts"][s] for s in MTA_STS_STATUSES),
         *(row["gaps"][g] for g in GAP_KINDS),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from portfolio.coverage import GAP_KINDS, VERDICTS, coverage_gaps
+from portfolio.coverage import GAP_KINDS, MTA_STS_STATUSES, VERDICTS, coverage_gaps
 
 
 class CoverageRowSerializer(serializers.Serializer):
@@ -93,6 +93,7 @@ class CoverageCountsSerializer(serializers.Serializer):
         help_text="Domains with failed sessions in the last 7 complete UTC days."
     )
     verdicts = _counts(VERDICTS, "Domains per latest verdict")
+    mta_sts = _counts(MTA_STS_STATUSES, "Domains per latest MTA-STS status")
     gaps = _counts(GAP_KINDS, "Domains per coverage gap (a domain may have several)")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from portfolio.coverage import GAP_KINDS as GAPS
-from portfolio.coverage import VERDICTS
+from portfolio.coverage import MTA_STS_STATUSES, VERDICTS
 from tests.factories import OrganizationFactory
 from tests.portfolio.helpers import domain, read_csv
 
@@ -56,9 +56,23 @@ def test_the_summary_totals_add_up_the_organizations(msp, client_org, api_client
     assert (totals["domains"], totals["with_failures_7d"]) == (3, 1)
     for group in ("domains", "with_failures_7d"):
         assert totals[group] == sum(row[group] for row in rows)
-    for group in ("verdicts", "gaps"):
+    for group in ("verdicts", "mta_sts", "gaps"):
         assert totals[group] == {k: sum(row[group][k] for row in rows) for k in totals[group]}
     assert totals["gaps"] == counts(GAPS, no_record=2, dns_error=1)
+
+
+def test_the_summary_counts_the_mta_sts_status_beside_the_verdict(org, api_client):
+    """A pass with broken MTA-STS is a pass for the verdict and broken for MTA-STS; a domain
+    without mail has no MTA-STS status, an unscanned one is unscanned on both axes."""
+    domain(org, "a.example", scan_verdict="pass", scan_mta_sts="broken")
+    domain(org, "b.example", scan_verdict="pass", scan_mta_sts="enforce")
+    domain(org, "c.example", scan_verdict="not_applicable", scan_mta_sts="")
+    domain(org, "d.example")
+    totals = api_client(org).get(SUMMARY).json()["totals"]
+    assert totals["verdicts"] == counts(VERDICTS, not_applicable=1, unscanned=1, **{"pass": 2})
+    assert totals["mta_sts"] == counts(
+        MTA_STS_STATUSES, broken=1, enforce=1, not_applicable=1, unscanned=1
+    )
 
 
 def test_the_list_filters_apply_to_the_summary(msp, client_org, api_client):
@@ -100,6 +114,7 @@ def test_an_organization_without_domains_has_an_empty_summary(org, api_client):
         "domains": 0,
         "with_failures_7d": 0,
         "verdicts": counts(VERDICTS),
+        "mta_sts": counts(MTA_STS_STATUSES),
         "gaps": counts(GAPS),
     }
 
