@@ -335,6 +335,7 @@ AXES_USERNAME_CALLABLE = "web.views.login.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "api.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "web.views.login.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # failures are kept; one row per successful login is not
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts are still logged
 # "database" (PostgreSQL, or SQLite in the quickstart; attempts are visible in the admin) or
 # "cache" (the shared Redis cache; needs REDIS_URL, a per-process cache would split counts).
 TLSMON_LOGIN_LOCKOUT_STORE = envstr("TLSMON_LOGIN_LOCKOUT_STORE", "database").lower()
