@@ -100,8 +100,12 @@ TEMPLATES = [
 DATABASE_URL = envsecret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
+        # Health checks: a persistent connection that PostgreSQL dropped (restart, killed
+        # backend) is replaced at the next request instead of failing it.
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=envint("TLSMON_DB_CONN_MAX_AGE", 60, minimum=0)
+            DATABASE_URL,
+            conn_max_age=envint("TLSMON_DB_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
         )
     }
 else:
