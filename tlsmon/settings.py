@@ -176,6 +176,10 @@ TLSMON_SCAN_CONCURRENCY = envint("TLSMON_SCAN_CONCURRENCY", 200, minimum=1, maxi
 TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximum=5000)
 # A claimed domain whose scan never finished (worker died) is due again after this lease.
 TLSMON_SCAN_LEASE_MINUTES = envint("TLSMON_SCAN_LEASE_MINUTES", 60, minimum=5)
+# Seconds a chunk that a worker has started holds its domains (renewed every third of it while
+# it runs): a chunk whose worker died is due again this soon, and the every-minute scheduler
+# round claims it (docs/scanning.md, "What happens when...").
+TLSMON_SCAN_RUNNING_LEASE = envint("TLSMON_SCAN_RUNNING_LEASE", 60, minimum=15, maximum=3600)
 # Most domains one scheduler round claims; the rest wait for the next round.
 TLSMON_SCAN_ROUND_MAX = envint("TLSMON_SCAN_ROUND_MAX", 50000, minimum=1)
 # MTA-STS policy fetch limits (RFC 8461 suggests 1 minute and 64 KB).
