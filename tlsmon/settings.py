@@ -178,7 +178,7 @@ TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximu
 TLSMON_SCAN_LEASE_MINUTES = envint("TLSMON_SCAN_LEASE_MINUTES", 60, minimum=5)
 # Seconds a chunk that a worker has started holds its domains (renewed every third of it while
 # it runs): a chunk whose worker died is due again this soon, and the every-minute scheduler
-# round claims it (docs/scanning.md, "What happens when...").
+# round claims it (README, "What happens when…").
 TLSMON_SCAN_RUNNING_LEASE = envint("TLSMON_SCAN_RUNNING_LEASE", 60, minimum=15, maximum=3600)
 # Most domains one scheduler round claims; the rest wait for the next round.
 TLSMON_SCAN_ROUND_MAX = envint("TLSMON_SCAN_ROUND_MAX", 50000, minimum=1)
