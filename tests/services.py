@@ -66,3 +66,13 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
         self.process = None
+
+
+def use_celery_broker(url: str) -> None:
+    """Point the Celery app at another broker; its cached connection and producer pools
+    would otherwise keep talking to the old one."""
+    from tlsmon.celery import app
+
+    app.conf.broker_url = url
+    app._pool = None
+    vars(app.amqp).pop("_producer_pool", None)

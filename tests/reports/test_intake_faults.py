@@ -7,7 +7,6 @@ request or by a trigger at the moment a given table is written. Nothing is mocke
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import psycopg
@@ -16,31 +15,19 @@ from django.db import connection
 
 from reports.models import Report, Submission, SubmissionStatus
 from tests.reports.conftest import sample_bytes
-from tlsmon.celery import app
+from tests.scans.servers import free_port
+from tests.services import use_celery_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REPORT = "mail-tls-rpt/report.json"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _point_broker_at(url: str) -> None:
-    """Celery caches its connection and producer pools: drop them with the URL change."""
-    app.conf.broker_url = url
-    app._pool = None
-    vars(app.amqp).pop("_producer_pool", None)
-
-
 @pytest.fixture
 def broker_down(settings) -> Iterator[None]:
-    _point_broker_at(f"redis://127.0.0.1:{_free_port()}/0")
+    use_celery_broker(f"redis://127.0.0.1:{free_port()}/0")
     yield
-    _point_broker_at(settings.CELERY_BROKER_URL)
+    use_celery_broker(settings.CELERY_BROKER_URL)
 
 
 def _admin_connection() -> psycopg.Connection:

@@ -15,7 +15,7 @@ from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
 from accounts.tasks import token_cleanup
 from tests.conftest import _forget_result_backend
-from tests.services import RedisServer
+from tests.services import RedisServer, use_celery_broker
 from tlsmon.celery import RetryingScheduler, app
 
 
@@ -68,18 +68,12 @@ def own_redis() -> Iterator[RedisServer]:
     server.stop()
 
 
-def _use_broker(url: str) -> None:
-    app.conf.broker_url = url
-    app._pool = None
-    vars(app.amqp).pop("_producer_pool", None)
-
-
 def test_beat_sends_a_run_it_missed_while_redis_was_down_once_redis_is_back(
     own_redis, tmp_path, settings
 ):
     """GIVEN beat with a job due every 30 s, WHEN Redis is down at the moment the job is due
     and back 2 s later, THEN the run goes out within seconds, not a whole period later."""
-    _use_broker(own_redis.url)
+    use_celery_broker(own_redis.url)
     try:
         beat = RetryingScheduler(app=app, schedule_filename=str(tmp_path / "beat"))
         beat.retry_every = 0.5
@@ -100,4 +94,4 @@ def test_beat_sends_a_run_it_missed_while_redis_was_down_once_redis_is_back(
         assert time.monotonic() - back < 10  # the period is 30 s
         assert beat.owed == set()
     finally:
-        _use_broker(settings.CELERY_BROKER_URL)
+        use_celery_broker(settings.CELERY_BROKER_URL)
