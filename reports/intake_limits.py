@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q
@@ -33,6 +35,9 @@ from reports.models import (
 WINDOW = 60  # seconds
 
 
+logger = logging.getLogger(__name__)
+
+
 def rate_limit_wait(token: str, *, now: float | None = None) -> int:
     """Count one POST for ``token``; 0 if allowed, else the seconds until the window ends."""
     limit = settings.TLSMON_REPORT_RATE_PER_MINUTE
@@ -42,12 +47,18 @@ def rate_limit_wait(token: str, *, now: float | None = None) -> int:
     window = int(now // WINDOW)
     digest = hashlib.sha256(token.encode()).hexdigest()[:32]  # never the secret itself
     key = f"tlsrpt-rate:{digest}:{window}"
-    cache.add(key, 0, timeout=WINDOW * 2)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW * 2)
-        count = 1
+        cache.add(key, 0, timeout=WINDOW * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=WINDOW * 2)
+            count = 1
+    except redis.RedisError as exc:
+        # The counter lives in Redis; a report must not be lost because Redis is down: the
+        # delivery goes on unlimited (and the enqueue falls back to the sweep, see views).
+        logger.warning("report intake: rate-limit counter unavailable (%s); not limiting", exc)
+        return 0
     if count <= limit:
         return 0
     return max(1, (window + 1) * WINDOW - int(now))

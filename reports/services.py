@@ -8,14 +8,16 @@ Processing is idempotent, so the sweeper and retries can run it again at any tim
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from accounts.models import Organization
 from reports.dkim import verify_report_dkim
@@ -32,6 +34,8 @@ from reports.quarantine_json import policy_from_json, report_from_json
 from reports.storage import StoreItem, reports_store
 from reports.store_rows import PolicyKey
 from reports.summary import IngestSummary, Rejection
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10  # the sweeper gives up on a submission after this many processing attempts
 
@@ -115,11 +119,32 @@ def _reject(submission: Submission, reason: str) -> IngestSummary:
 
 
 def submission_enqueue(*, submission: Submission) -> None:
-    """Process the submission in a worker once the current transaction commits."""
+    """Process the submission in a worker once the current transaction commits.
+
+    Never raises for a broker that cannot be reached (Redis down): the submission is stored
+    and pending, so ``report_sweep`` queues it once Redis is back, and the sender of an HTTPS
+    report still gets its 202.
+    """
+    submission_id = submission.pk
+    transaction.on_commit(lambda: _queue_processing([submission_id]))
+
+
+def _queue_processing(submission_ids: list[int], **options: object) -> int:
+    """Send one processing task per id; stop at the first broker error (logged, not raised:
+    every id not sent stays pending for the sweep). Returns how many were sent."""
     from reports.tasks import process_submission as process_submission_task
 
-    submission_id = submission.pk
-    transaction.on_commit(lambda: process_submission_task.delay(submission_id))
+    for sent, submission_id in enumerate(submission_ids):
+        try:
+            process_submission_task.apply_async((submission_id,), **options)
+        except (KombuError, OSError) as exc:
+            logger.warning(
+                "broker unreachable (%s): %d submission(s) left pending for report_sweep",
+                exc,
+                len(submission_ids) - sent,
+            )
+            return sent
+    return len(submission_ids)
 
 
 def report_ingest_bytes(
@@ -206,19 +231,27 @@ def quarantine_reprocess(
     return reports_store(organization=organization, items=items)
 
 
-def submissions_sweep(*, older_than: timedelta) -> int:
-    """Re-enqueue submissions of every tenant still pending after ``older_than``.
+def _sweep_due(now: datetime, first_after: timedelta) -> Q:
+    """Pending submissions due another try: the first ``first_after`` after receipt, then
+    waiting twice as long after each further attempt, so one that keeps failing backs off
+    (hours, not minutes, before MAX_ATTEMPTS) instead of being retried every sweep."""
+    due = Q()
+    for attempts in range(MAX_ATTEMPTS):
+        due |= Q(attempts=attempts, received_at__lt=now - first_after * 2 ** max(0, attempts - 1))
+    return due
+
+
+def submissions_sweep(*, older_than: timedelta, expires: float | None = None) -> int:
+    """Queue again the submissions of every tenant still pending ``older_than`` after receipt.
 
     Deliberately cross-tenant (a beat job): each task is about one submission, which names
     its tenant. Submissions that failed ``MAX_ATTEMPTS`` times are left for an operator.
+    ``expires`` (seconds) drops a message no worker started by then: the next sweep sends a
+    fresh one if the submission is still pending, so a backlog never piles up duplicates.
     """
-    cutoff = timezone.now() - older_than
     pending = Submission.objects.filter(
-        status=SubmissionStatus.PENDING, received_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
-    ).values_list("pk", flat=True)
-    from reports.tasks import process_submission as process_submission_task
-
-    ids = list(pending[:5000])
-    for submission_id in ids:
-        transaction.on_commit(lambda i=submission_id: process_submission_task.delay(i))
+        _sweep_due(timezone.now(), older_than), status=SubmissionStatus.PENDING
+    )
+    ids = list(pending.order_by("received_at").values_list("pk", flat=True)[:5000])
+    transaction.on_commit(lambda: _queue_processing(ids, expires=expires))
     return len(ids)

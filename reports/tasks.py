@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from reports.models import Submission
+from reports.models import Submission, SubmissionStatus
 from reports.services import submission_process, submissions_sweep
 
 # A lost database connection is transient too: the submission stays pending until retried.
@@ -20,13 +20,22 @@ def process_submission(submission_id: int) -> str:
     submission = Submission.objects.select_related("organization").filter(pk=submission_id).first()
     if submission is None:
         return f"submission {submission_id} no longer exists"
+    if submission.status != SubmissionStatus.PENDING:  # the sweep may have sent it twice
+        return f"submission {submission_id} already processed ({submission.status})"
     summary = submission_process(submission=submission)
     return f"submission {submission_id}: {summary}"
 
 
+# A report stored but not processed (Redis was down, the database failed mid-request) is queued
+# again this long after receipt; the sweep runs every minute, so it is processed within about
+# 45 + 60 seconds. Queued messages expire when the next sweep would send a fresh one.
+SWEEP_AFTER = timedelta(seconds=45)
+SWEEP_EXPIRES = 60.0
+
+
 @shared_task(name="reports.tasks.sweep_unprocessed")
-def sweep_unprocessed(older_than_minutes: int = 10) -> str:
-    count = submissions_sweep(older_than=timedelta(minutes=older_than_minutes))
+def sweep_unprocessed() -> str:
+    count = submissions_sweep(older_than=SWEEP_AFTER, expires=SWEEP_EXPIRES)
     return f"re-queued {count} pending submission(s)"
 
 

@@ -13,13 +13,21 @@ over TLSMON_REPORT_MAX_COMPRESSED (not stored) and for a gzip bomb over
 TLSMON_REPORT_MAX_DECOMPRESSED (stored as rejected, like any unreadable report), 415 for a
 media type that is neither a TLS-RPT/JSON/gzip type nor gzip by its magic bytes, 429
 ``rate_limited`` with ``Retry-After`` past TLSMON_REPORT_RATE_PER_MINUTE POSTs per token.
+
+Faults of ours never answer 500: a broker that cannot be reached only delays processing
+(202, the report is stored and swept later); a database that cannot be reached answers 503
+with ``Retry-After`` (RFC 8460 section 5.5: senders retry), and nothing half-stored is left:
+the raw body is stored in one transaction and the reports in another.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -47,6 +55,27 @@ MEDIA_TYPES = {
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse(error_body(status, code, detail), status=status)
+
+
+# Seconds a sender is asked to wait after a database outage (a restart takes about this long).
+RETRY_AFTER_SECONDS = 60
+
+
+def _database_outage_is_503(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """Answer 503 + Retry-After when the database cannot be reached at all; a failure after
+    the raw body was stored is handled inside the view (stored, queued, 202)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("report intake: database unavailable (%s); answered 503", exc)
+            response = _error(503, "unavailable", "the report store is unavailable; retry later")
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return wrapper
 
 
 def _read_body(request: HttpRequest, limit: int) -> bytes | None:
@@ -82,6 +111,7 @@ def _answer(summary: IngestSummary, submission: Submission) -> JsonResponse:
 
 
 @csrf_exempt
+@_database_outage_is_503
 def report_intake(request: HttpRequest, token: str) -> JsonResponse:
     organization = organization_for_token(token)
     if organization is None:

@@ -20,10 +20,18 @@ def slot_offset(domain_id: int, interval: timedelta) -> timedelta:
     return timedelta(seconds=int.from_bytes(digest, "big") % seconds)
 
 
-def next_scan_at(*, domain_id: int, interval_hours: int, after: datetime) -> datetime:
-    """The first slot of this domain strictly after ``after``, at most one interval away."""
+def next_scan_at(
+    *, domain_id: int, interval_hours: int, after: datetime, not_before: datetime | None = None
+) -> datetime:
+    """The first slot of this domain strictly after ``after`` (and at or after ``not_before``).
+
+    Without ``not_before`` it is at most one interval away. A scan made off the domain's slot
+    (its first scan right after it was added, an on-demand scan) passes ``not_before = after +
+    interval``: the slot just ahead would otherwise repeat that scan minutes later.
+    """
     interval = timedelta(hours=interval_hours)
     phase = _EPOCH + slot_offset(domain_id, interval)
-    periods = (after - phase) // interval + 1
+    floor = max(after, not_before - timedelta(microseconds=1)) if not_before else after
+    periods = (floor - phase) // interval + 1
     candidate = phase + periods * interval
-    return candidate if candidate > after else candidate + interval
+    return candidate if candidate > floor else candidate + interval

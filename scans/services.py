@@ -14,6 +14,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from scans.changes import diff_results
 from scans.checker import check
 from scans.dns import Resolver, get_resolver
 from scans.https import PolicyFetcher, get_policy_fetcher
+from scans.lease import running_lease
 from scans.models import ExternalAuthorization, Scan, ScanChange, ScanStatus, ScanTrigger
 from scans.results import CheckResult
 from scans.schedule import next_scan_at
@@ -124,6 +126,10 @@ def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) 
         domain.next_scan_at = now + _RETRY_AFTER_CRASH
         return
     result = outcome.result
+    # A scan off the domain's slot (its first, an on-demand one) counts as the slot's scan:
+    # the next comes at least one interval later, not when the slot just ahead comes up.
+    off_slot = domain.scanned_at is None or scan.trigger != ScanTrigger.SCHEDULE
+    not_before = now + timedelta(hours=interval) if off_slot else None
     scan.status = ScanStatus.DONE
     scan.verdict, scan.score = str(result.verdict), result.score
     scan.mta_sts_status = str(result.mta_sts_status or "")
@@ -133,7 +139,9 @@ def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) 
     domain.scan_verdict, domain.scan_score = scan.verdict, scan.score
     domain.scan_mta_sts = scan.mta_sts_status
     domain.scan_gaps, domain.scanned_at = scan.gaps, now
-    domain.next_scan_at = next_scan_at(domain_id=domain.pk, interval_hours=interval, after=now)
+    domain.next_scan_at = next_scan_at(
+        domain_id=domain.pk, interval_hours=interval, after=now, not_before=not_before
+    )
 
 
 @transaction.atomic
@@ -252,15 +260,17 @@ def scan_domains(
         return ScanSummary()
     resolver = resolver or get_resolver()
     fetcher = fetcher if fetcher is not None else get_policy_fetcher(resolver)
-    outcomes = asyncio.run(
-        _check_all(
-            # Fixes for a domain without a usable rua suggest its tenant's TLSMon addresses.
-            [(d.pk, d.name, d.organization.report_destinations) for d in domains.values()],
-            resolver=resolver,
-            fetcher=fetcher,
-            progress=progress,
+    scheduled = trigger == ScanTrigger.SCHEDULE  # on-demand scans hold no claim to shorten
+    with running_lease(list(domains)) if scheduled else nullcontext():
+        outcomes = asyncio.run(
+            _check_all(
+                # Fixes for a domain without a usable rua suggest its tenant's TLSMon addresses.
+                [(d.pk, d.name, d.organization.report_destinations) for d in domains.values()],
+                resolver=resolver,
+                fetcher=fetcher,
+                progress=progress,
+            )
         )
-    )
     scans = _store(domains, outcomes, trigger=trigger, queued=queued)
     summary = ScanSummary(scan_ids=[scan.pk for scan in scans])
     for scan in scans:
@@ -332,8 +342,9 @@ def scans_schedule_due(*, now: datetime | None = None) -> int:
 
     The claim moves ``next_scan_at`` one lease ahead under ``SELECT ... FOR UPDATE SKIP
     LOCKED``, so two beat runs never enqueue a domain twice. If a worker dies mid-chunk, the
-    broker redelivers the task (acks_late); if even that is lost, the lease expires and the
-    domain is due again in a later round: nothing is dropped.
+    broker redelivers the task (acks_late); sooner than that, the chunk's running lease
+    (``scans.lease``) runs out and the next round claims the domains again; a message lost
+    before any worker started it waits for this claim lease. Nothing is dropped.
     """
     from scans.tasks import scan_domains as scan_domains_task
 

@@ -1,4 +1,4 @@
-"""Reaching the real services the suite needs (PostgreSQL, Redis).
+"""Reaching the real services the suite needs (PostgreSQL, Redis), and a private Redis.
 
 A test that needs a service calls ``require_service``: when the service is missing it fails
 under CI=true (a green CI must never hide a missing service) and skips on a laptop.
@@ -7,7 +7,10 @@ under CI=true (a green CI must never hide a missing service) and skips on a lapt
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import time
 
 import pytest
 
@@ -31,6 +34,48 @@ def require_service(ok: bool, what: str) -> None:
     if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+class RedisServer:
+    """A private redis-server on a free loopback port, without persistence, that a test or a
+    bench script may stop and start again (never the shared Redis other processes use)."""
+
+    def __init__(self, port: int | None = None):
+        from tests.scans.servers import free_port
+
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        binary = shutil.which("redis-server")
+        require_service(binary is not None, "redis-server (Debian package redis-server)")
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args += ["--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while not port_open("127.0.0.1", self.port, timeout=0.2):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                require_service(False, f"redis-server on port {self.port}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+
+def use_celery_broker(url: str) -> None:
+    """Point the Celery app at another broker; its cached connection and producer pools
+    would otherwise keep talking to the old one."""
+    from tlsmon.celery import app
+
+    app.conf.broker_url = url
+    app._pool = None
+    vars(app.amqp).pop("_producer_pool", None)
 
 
 def on_sqlite() -> bool:

@@ -33,18 +33,21 @@ JOBS: tuple[PeriodicJob, ...] = (
         expires=23 * 3600,
     ),
     PeriodicJob(
-        # Picks the domains whose next_scan_at has passed and fans them out in chunks.
+        # Picks the domains whose next_scan_at has passed and fans them out in chunks. Every
+        # minute: a chunk whose worker died is due again one running lease later
+        # (TLSMON_SCAN_RUNNING_LEASE) and should not then wait for a far-off round.
         name="scan_due",
         task="scans.tasks.scan_due_domains",
-        cron="*/5 * * * *",
-        expires=4 * 60,
+        cron="* * * * *",
+        expires=50,
     ),
     PeriodicJob(
-        # Re-queues submissions stored but never processed (e.g. Redis was down).
+        # Re-queues submissions stored but never processed (e.g. Redis was down) 45 s after
+        # receipt, so such a report is processed within about two minutes.
         name="report_sweep",
         task="reports.tasks.sweep_unprocessed",
-        cron="*/10 * * * *",
-        expires=9 * 60,
+        cron="* * * * *",
+        expires=50,
     ),
     PeriodicJob(
         # The coverage view's 7/30-day session totals end yesterday: move them on each day.

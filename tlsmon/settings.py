@@ -107,8 +107,12 @@ TEMPLATES = [
 DATABASE_URL = envsecret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {
+        # Health checks: a persistent connection that PostgreSQL dropped (restart, killed
+        # backend) is replaced at the next request instead of failing it.
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=envint("TLSMON_DB_CONN_MAX_AGE", 60, minimum=0)
+            DATABASE_URL,
+            conn_max_age=envint("TLSMON_DB_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
         )
     }
 else:
@@ -198,6 +202,10 @@ TLSMON_SCAN_CHUNK_SIZE = envint("TLSMON_SCAN_CHUNK_SIZE", 250, minimum=1, maximu
 TLSMON_SCAN_LEASE_MINUTES = envint("TLSMON_SCAN_LEASE_MINUTES", 60, minimum=5)
 # An on-demand scan of a domain scanned this recently (or still queued) returns that scan.
 TLSMON_SCAN_COOLDOWN_SECONDS = envint("TLSMON_SCAN_COOLDOWN_SECONDS", 60, minimum=0, maximum=86400)
+# Seconds a chunk that a worker has started holds its domains (renewed every third of it while
+# it runs): a chunk whose worker died is due again this soon, and the every-minute scheduler
+# round claims it (README, "What happens when…").
+TLSMON_SCAN_RUNNING_LEASE = envint("TLSMON_SCAN_RUNNING_LEASE", 60, minimum=15, maximum=3600)
 # Most domains one scheduler round claims; the rest wait for the next round.
 TLSMON_SCAN_ROUND_MAX = envint("TLSMON_SCAN_ROUND_MAX", 50000, minimum=1)
 # MTA-STS policy fetch limits (RFC 8461 suggests 1 minute and 64 KB).

@@ -405,20 +405,58 @@ def test_bulk_ingest_counts_per_report_and_dedupes(org, own):
     assert DailyRollup.objects.get().successful == 30
 
 
-def test_sweep_requeues_old_pending_submissions(
-    org, monkeypatch, django_capture_on_commit_callbacks
-):
-    queued = []
-    monkeypatch.setattr("reports.tasks.process_submission.delay", queued.append)
-    old, _ = intake.submission_receive(
-        organization=org, payload=b"{}", channel=Channel.HTTPS, source="t"
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple[int, dict]]:
+    """What the sweep sends: (submission id, options), captured at the broker edge."""
+    sent: list[tuple[int, dict]] = []
+    monkeypatch.setattr(
+        "reports.tasks.process_submission.apply_async",
+        lambda args, **options: sent.append((args[0], options)),
     )
-    Submission.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(hours=1))
-    intake.submission_receive(organization=org, payload=b"{ }", channel=Channel.HTTPS, source="t")
+    return sent
+
+
+def _pending(org, payload: bytes, *, age: timedelta, attempts: int = 0) -> Submission:
+    submission, _ = intake.submission_receive(
+        organization=org, payload=payload, channel=Channel.HTTPS, source="t"
+    )
+    Submission.objects.filter(pk=submission.pk).update(
+        received_at=timezone.now() - age, attempts=attempts
+    )
+    return submission
+
+
+def test_sweep_requeues_old_pending_submissions(org, sent, django_capture_on_commit_callbacks):
+    old = _pending(org, b"{}", age=timedelta(seconds=50))
+    _pending(org, b"{ }", age=timedelta(seconds=30))
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.submissions_sweep(older_than=timedelta(minutes=10))
+        count = services.submissions_sweep(older_than=timedelta(seconds=45), expires=60)
     assert count == 1
-    assert queued == [old.pk]
+    assert sent == [(old.pk, {"expires": 60})]
+
+
+def test_sweep_waits_twice_as_long_after_each_failed_attempt(
+    org, sent, django_capture_on_commit_callbacks
+):
+    """45 s after receipt for the first two tries, then 90 s, 180 s, ... (3 tries: 180 s)."""
+    due = _pending(org, b"[1]", age=timedelta(seconds=200), attempts=3)
+    _pending(org, b"[2]", age=timedelta(seconds=170), attempts=3)
+    _pending(org, b"[3]", age=timedelta(days=30), attempts=services.MAX_ATTEMPTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submissions_sweep(older_than=timedelta(seconds=45))
+    assert [pk for pk, _ in sent] == [due.pk]
+
+
+def test_a_processed_submission_sent_twice_is_not_processed_again(org, own):
+    from reports.tasks import process_submission
+
+    own(org, "fastmaildmarc.com")
+    submission, _ = intake.submission_receive(
+        organization=org, payload=sample_bytes(MAIL_TLS_RPT[0]), channel=Channel.FILE, source="t"
+    )
+    process_submission(submission.pk)
+    assert process_submission(submission.pk).endswith("already processed (processed)")
+    assert Submission.objects.get(pk=submission.pk).attempts == 1
 
 
 def test_process_task_processes_a_stored_submission(org, own):

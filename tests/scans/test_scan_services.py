@@ -3,16 +3,22 @@ PostgreSQL: history rows, the domain's latest state, changes, and the scheduler'
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Domain
+from scans.dns import build_resolver
+from scans.lease import running_lease
 from scans.models import ChangeKind, Scan, ScanStatus
 from scans.services import scan_domains, scans_schedule_due
 from tests.factories import DomainFactory
 from tests.scans.zones import good_domain, good_policy, no_record_domain
+from tlsmon.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +53,25 @@ def test_a_scan_stores_history_and_the_domains_latest_state(
     assert (domain.scan_verdict, domain.scan_score, domain.scan_gaps) == ("pass", 100, [])
     assert (domain.scan_mta_sts, stored.mta_sts_status) == ("enforce", "enforce")
     assert domain.scanned_at == stored.finished_at
-    assert stored.finished_at < domain.next_scan_at <= stored.finished_at + timedelta(hours=24)
+    day = timedelta(hours=24)  # the first scan: the next one is at least an interval later
+    assert stored.finished_at + day <= domain.next_scan_at < stored.finished_at + 2 * day
+
+
+def test_the_first_scheduled_scan_after_the_on_add_scan_is_at_least_an_interval_later(
+    scan, dns_server, zone_name, org
+):
+    """GIVEN a domain just added (never scanned, due at once) WHEN the scheduler's round scans
+    it THEN its next scan is at least one interval later; while a later scheduled scan is
+    followed by the domain's next slot, at most one interval on."""
+    dns_server.set_zone(zone_name, good_domain(zone_name))
+    domain = DomainFactory(organization=org, name=zone_name)
+    interval = timedelta(hours=org.scan_interval_hours)
+    scan(domain)
+    domain.refresh_from_db()
+    assert domain.next_scan_at - domain.scanned_at >= interval
+    scan(domain)  # its slot has come
+    domain.refresh_from_db()
+    assert domain.scanned_at < domain.next_scan_at <= domain.scanned_at + interval
 
 
 def test_an_unreachable_policy_host_is_stored_as_mta_sts_broken_beside_a_pass(
@@ -195,6 +219,24 @@ class TestScheduler:
             assert scans_schedule_due() == 10
         assert len(enqueued) == 3  # 4 + 4 + 2
 
+    def test_a_chunk_whose_worker_died_is_claimed_again_after_the_running_lease(
+        self, org, settings, django_capture_on_commit_callbacks
+    ):
+        """GIVEN a claimed round whose chunk a worker started (running lease held) WHEN the
+        worker dies (the lease is no longer renewed) THEN the round one running lease later
+        claims those domains again, long before the hour-long claim lease."""
+        settings.TLSMON_SCAN_RUNNING_LEASE = 60
+        domains = DomainFactory.create_batch(2, organization=org)
+        now = timezone.now()
+        with django_capture_on_commit_callbacks():
+            scans_schedule_due(now=now)
+        with running_lease([d.pk for d in domains]):
+            pass  # the worker started the chunk, then died: nothing stored, no renewals
+        with django_capture_on_commit_callbacks():
+            assert scans_schedule_due(now=timezone.now() + timedelta(seconds=30)) == 0
+        with django_capture_on_commit_callbacks():
+            assert scans_schedule_due(now=timezone.now() + timedelta(seconds=61)) == 2
+
     def test_a_chunk_lost_with_its_worker_is_claimed_again_after_the_lease(
         self, org, settings, django_capture_on_commit_callbacks
     ):
@@ -228,3 +270,39 @@ def test_the_fix_for_a_missing_record_names_the_tenants_own_tlsmon_address(
     )
     assert f'_smtp._tls.{zone_name}. 3600 IN TXT "{record}"' in finding["fix"]
     assert "is an example" not in finding["fix"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_chunk_holds_its_domains_for_a_renewed_running_lease(
+    silent_dns_server, org, settings, monkeypatch
+):
+    """GIVEN a claimed domain whose checks take seconds (its nameserver never answers) WHEN a
+    worker scans it THEN, seen from another connection, the hour-long claim shrinks to the
+    running lease, which is renewed while the chunk runs, and the real slot is stored after."""
+    settings.TLSMON_SCAN_RUNNING_LEASE = 3  # renewed every second
+    # The claim only queues the chunk (the quickstart shape would scan it right away).
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    domain = DomainFactory(organization=org)
+    scans_schedule_due()
+    claimed = Domain.objects.get(pk=domain.pk).next_scan_at
+    slow = build_resolver([silent_dns_server.address], timeout=1.5, retries=1)
+
+    def work() -> None:
+        try:
+            scan_domains(domain_ids=[domain.pk], resolver=slow, fetcher=None)
+        finally:
+            connections.close_all()  # the "worker" thread's own connection
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    seen = []
+    while worker.is_alive():
+        seen.append((timezone.now(), Domain.objects.get(pk=domain.pk).next_scan_at))
+        time.sleep(0.25)
+    worker.join()
+    running = [(at, until) for at, until in seen if until < claimed]
+    assert running, "the claim lease was never shortened"
+    assert all(until <= at + timedelta(seconds=3.5) for at, until in running)
+    assert len({until for _, until in running}) > 1  # renewed
+    scanned = Domain.objects.get(pk=domain.pk)
+    assert scanned.next_scan_at - scanned.scanned_at >= timedelta(hours=org.scan_interval_hours)

@@ -46,3 +46,22 @@ def test_the_slot_is_stable_for_a_domain(hours):
     interval = timedelta(hours=hours)
     assert slot_offset(42, interval) == slot_offset(42, interval)
     assert timedelta(0) <= slot_offset(42, interval) < interval
+
+
+@given(
+    domain_id=st.integers(min_value=1, max_value=10**9),
+    hours=st.integers(min_value=1, max_value=168),
+    minutes=st.integers(min_value=0, max_value=10**6),
+)
+def test_a_scan_off_its_slot_is_followed_by_one_at_least_an_interval_later(
+    domain_id, hours, minutes
+):
+    after = NOW + timedelta(minutes=minutes)
+    interval = timedelta(hours=hours)
+    due = next_scan_at(
+        domain_id=domain_id, interval_hours=hours, after=after, not_before=after + interval
+    )
+    assert after + interval <= due < after + 2 * interval
+    # ... and still on the domain's own slot, so the spread over the interval is kept
+    tick = timedelta(microseconds=1)
+    assert next_scan_at(domain_id=domain_id, interval_hours=hours, after=due - tick) == due

@@ -29,6 +29,8 @@ def period_seconds(cron: str) -> int:
         return DAY
     if minute.isdigit() and hour == "*":
         return 3600
+    if minute == "*" and hour == "*":
+        return 60
     if (every := re.fullmatch(r"\*/(\d+)", minute)) and hour == "*":
         return int(every.group(1)) * 60
     pytest.fail(f"{cron!r}: teach period_seconds() about this crontab shape")
@@ -92,6 +94,18 @@ def test_period_seconds_reads_the_shapes_it_knows():
     assert period_seconds("17 3 * * *") == DAY
     assert period_seconds("5 * * * *") == 3600
     assert period_seconds("*/5 * * * *") == 300
+    assert period_seconds("* * * * *") == 60
+
+
+def test_a_report_left_pending_is_swept_within_two_minutes_of_receipt():
+    """The sweep picks a pending submission SWEEP_AFTER after receipt and runs every period:
+    the worst case, before the worker's own processing time, stays under two minutes."""
+    from reports.tasks import SWEEP_AFTER, SWEEP_EXPIRES
+
+    sweep = next(job for job in JOBS if job.name == "report_sweep")
+    period = period_seconds(sweep.cron)
+    assert SWEEP_AFTER.total_seconds() + period <= 110
+    assert period <= SWEEP_EXPIRES  # a swept message lives until the next sweep
 
 
 def test_an_override_replaces_the_crontab_fields():

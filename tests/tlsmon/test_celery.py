@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
@@ -12,7 +15,8 @@ from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
 from accounts.tasks import token_cleanup
 from tests.conftest import _forget_result_backend
-from tlsmon.celery import app
+from tests.services import RedisServer, use_celery_broker
+from tlsmon.celery import RetryingScheduler, app
 
 
 def test_tasks_acknowledge_late_and_serialize_as_json():
@@ -54,3 +58,40 @@ def test_a_task_sent_through_redis_runs_in_a_worker(org, redis_url, settings):
         )
         _forget_result_backend()
     assert not ApiToken.objects.filter(pk=token.pk).exists()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A Redis of this test's own, so it can be stopped (never the shared one)."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def test_beat_sends_a_run_it_missed_while_redis_was_down_once_redis_is_back(
+    own_redis, tmp_path, settings
+):
+    """GIVEN beat with a job due every 30 s, WHEN Redis is down at the moment the job is due
+    and back 2 s later, THEN the run goes out within seconds, not a whole period later."""
+    use_celery_broker(own_redis.url)
+    try:
+        beat = RetryingScheduler(app=app, schedule_filename=str(tmp_path / "beat"))
+        beat.retry_every = 0.5
+        beat.schedule.clear()
+        probe = {"task": "reports.tasks.sweep_unprocessed", "schedule": 30}
+        beat.update_from_dict({"probe": probe})
+        beat.schedule["probe"].last_run_at = timezone.now() - timedelta(minutes=1)  # due now
+        assert beat.producer  # connected while Redis is up
+        own_redis.stop()
+        beat.tick()
+        assert beat.owed == {"probe"}
+        own_redis.start()
+        back = time.monotonic()
+        queue = redis.Redis.from_url(own_redis.url)
+        while not queue.llen("celery") and time.monotonic() - back < 20:
+            time.sleep(min(beat.tick(), 0.2))
+        assert queue.llen("celery") == 1
+        assert time.monotonic() - back < 10  # the period is 30 s
+        assert beat.owed == set()
+    finally:
+        use_celery_broker(settings.CELERY_BROKER_URL)
