@@ -25,6 +25,16 @@ def envstr(name: str, default: str = "", environ: Mapping[str, str] | None = Non
     return env.get(name, "").strip() or default
 
 
+def envchoice(
+    name: str, default: str, choices: tuple[str, ...], environ: Mapping[str, str] | None = None
+) -> str:
+    """One of ``choices`` (case-insensitive); anything else names the variable and the choices."""
+    value = envstr(name, default, environ).lower()
+    if value not in choices:
+        raise EnvError(f"{name}={value!r}: use {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
+
+
 def envbool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
     raw = envstr(name, "", environ).lower()
     if raw == "":

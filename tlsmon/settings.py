@@ -13,8 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from tlsmon.env import (
-    EnvError,
     envbool,
+    envchoice,
     envdomain,
     envfloat,
     envint,
@@ -239,16 +239,12 @@ TLSMON_RETENTION_RAW_DAYS = envint("TLSMON_RETENTION_RAW_DAYS", 400, minimum=1)
 TLSMON_REPORTS_SILENT_DAYS = envint("TLSMON_REPORTS_SILENT_DAYS", 3, minimum=1, maximum=365)
 # DKIM of report emails (RFC 8460 section 3): "record" the outcome on the submission,
 # "require" a passing signature (unsigned or failing mail is rejected), or "off".
-TLSMON_REPORT_DKIM = envstr("TLSMON_REPORT_DKIM", "record").lower()
-if TLSMON_REPORT_DKIM not in {"off", "record", "require"}:
-    raise EnvError(f"TLSMON_REPORT_DKIM={TLSMON_REPORT_DKIM!r}: use off, record or require")
+TLSMON_REPORT_DKIM = envchoice("TLSMON_REPORT_DKIM", "record", ("off", "record", "require"))
 # IMAP mailbox polled for reports mailed to <token>@TLSMON_REPORT_DOMAIN (blank host: off).
 TLSMON_IMAP_HOST = envstr("TLSMON_IMAP_HOST", "")
 TLSMON_IMAP_PORT = envint("TLSMON_IMAP_PORT", 993, minimum=1, maximum=65535)
 # "ssl" (implicit TLS, port 993), "starttls" or "plain" (loopback tests only).
-TLSMON_IMAP_SECURITY = envstr("TLSMON_IMAP_SECURITY", "ssl").lower()
-if TLSMON_IMAP_SECURITY not in {"ssl", "starttls", "plain"}:
-    raise EnvError(f"TLSMON_IMAP_SECURITY={TLSMON_IMAP_SECURITY!r}: use ssl, starttls or plain")
+TLSMON_IMAP_SECURITY = envchoice("TLSMON_IMAP_SECURITY", "ssl", ("ssl", "starttls", "plain"))
 TLSMON_IMAP_USER = envstr("TLSMON_IMAP_USER", "")
 TLSMON_IMAP_PASSWORD = envsecret("TLSMON_IMAP_PASSWORD", "")
 TLSMON_IMAP_FOLDER = envstr("TLSMON_IMAP_FOLDER", "INBOX")
@@ -346,11 +342,9 @@ AXES_DISABLE_ACCESS_LOG = True  # failures are kept; one row per successful logi
 AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts are still logged
 # "database" (PostgreSQL, or SQLite in the quickstart; attempts are visible in the admin) or
 # "cache" (the shared Redis cache; needs REDIS_URL, a per-process cache would split counts).
-TLSMON_LOGIN_LOCKOUT_STORE = envstr("TLSMON_LOGIN_LOCKOUT_STORE", "database").lower()
-if TLSMON_LOGIN_LOCKOUT_STORE not in {"database", "cache"}:
-    raise EnvError(
-        f"TLSMON_LOGIN_LOCKOUT_STORE={TLSMON_LOGIN_LOCKOUT_STORE!r}: use database or cache"
-    )
+TLSMON_LOGIN_LOCKOUT_STORE = envchoice(
+    "TLSMON_LOGIN_LOCKOUT_STORE", "database", ("database", "cache")
+)
 if TLSMON_LOGIN_LOCKOUT_STORE == "cache" and not REDIS_URL:
     raise ImproperlyConfigured("TLSMON_LOGIN_LOCKOUT_STORE=cache needs REDIS_URL (a shared cache)")
 AXES_HANDLER = {

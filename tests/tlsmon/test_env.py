@@ -10,6 +10,7 @@ import pytest
 from tlsmon.env import (
     EnvError,
     envbool,
+    envchoice,
     envdomain,
     envfloat,
     envint,
@@ -366,3 +367,17 @@ def test_parse_networks_normalizes_addresses_and_networks():
 def test_parse_networks_refuses_an_invalid_entry_naming_the_variable(item):
     with pytest.raises(EnvError, match=r"^TLSMON_TRUSTED_PROXIES: .* is not an IP address"):
         parse_networks("TLSMON_TRUSTED_PROXIES", ["10.0.0.1", item])
+
+
+# --- envchoice ----------------------------------------------------------------------------------
+
+
+def test_envchoice_reads_one_of_the_choices_in_any_case_and_defaults_when_blank():
+    choices = ("off", "record", "require")
+    assert envchoice("D", "record", choices, {"D": " Require "}) == "require"
+    assert envchoice("D", "record", choices, {"D": ""}) == "record"
+
+
+def test_envchoice_refuses_anything_else_naming_the_variable_and_the_choices():
+    with pytest.raises(EnvError, match=r"^D='sometimes': use off, record or require$"):
+        envchoice("D", "record", ("off", "record", "require"), {"D": "sometimes"})

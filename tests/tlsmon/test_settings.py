@@ -53,6 +53,8 @@ def test_production_without_a_secret_key_refuses_to_start():
         ("TLSMON_DNS_NAMESERVERS", "dns.example:53", "does not start with an IP address"),
         ("TLSMON_TRUSTED_PROXIES", "proxy.example", "TLSMON_TRUSTED_PROXIES: 'proxy.example'"),
         ("TLSMON_LOGIN_LOCKOUT_STORE", "memcache", "use database or cache"),
+        ("TLSMON_REPORT_DKIM", "maybe", "TLSMON_REPORT_DKIM='maybe': use off, record or require"),
+        ("TLSMON_IMAP_SECURITY", "tls", "TLSMON_IMAP_SECURITY='tls': use ssl, starttls or plain"),
     ],
 )
 def test_a_bad_environment_value_stops_with_a_message_naming_it(variable, value, fragment):
