@@ -83,6 +83,9 @@ def _zip_members(data: bytes, limits: Limits, budget: Budget):
 
 # Bytes that JSON text never holds raw: control characters other than tab, LF and CR.
 _NOT_JSON = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The escape of U+0000 (after an even run of backslashes, so a literal "\\u0000" is text): valid
+# JSON, but no database text column can store it, so such a report is refused up front.
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def refuse_binary(text: bytes | bytearray) -> None:
@@ -92,6 +95,12 @@ def refuse_binary(text: bytes | bytearray) -> None:
     if found is not None:
         raise ReportError(
             f"not JSON: control byte 0x{found.group()[0]:02x} at offset {found.start()}"
+        )
+    nul = _ESCAPED_NUL.search(text)
+    if nul is not None:
+        raise ReportError(
+            f"a string holds the NUL character (\\u0000) at offset {nul.end() - 6}, "
+            "which no report field may contain"
         )
 
 

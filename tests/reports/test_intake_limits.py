@@ -144,3 +144,31 @@ def test_a_purged_submission_is_never_reprocessed_into_a_rejection(client, tenan
     summary = submission_process(submission=submission)
     assert "purged" in summary.rejected[0].error
     assert Submission.objects.get(pk=accepted).status == SubmissionStatus.PROCESSED
+
+
+def test_the_same_report_posted_again_after_its_raw_bytes_were_purged_is_a_duplicate(
+    client, tenant
+):
+    """A sender re-delivering an already stored report after retention purged its raw bytes
+    gets "duplicate" (and the bytes are kept again), never a 400 that calls it invalid."""
+    accepted = post(client, tenant, report_json()).json()["submission"]
+    _age([accepted], 401)
+    purge_raw_submissions()
+    again = post(client, tenant, report_json())
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    submission = Submission.objects.get(pk=accepted)
+    assert (submission.purged_at, submission.raw_payload()) == (None, report_json())
+
+
+def test_a_report_holding_a_nul_character_is_rejected_and_charged_not_left_pending(client, tenant):
+    """U+0000 is valid JSON but no database text can hold it: the report is refused as invalid
+    (so it counts against the rejected-bytes allowance and is purged with the rejected), not
+    kept pending for a sweep that can never store it."""
+    body = report_json().replace(b'"Example Sender"', b'"Example\\u0000Sender"', 1)
+    assert b"\\u0000" in body
+    response = post(client, tenant, body)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+    assert Submission.objects.get(organization=tenant).status == SubmissionStatus.REJECTED
+    literal = report_json().replace(b'"Example Sender"', b'"Example\\\\u0000Sender"', 1)
+    assert post(client, tenant, literal).status_code == 201  # an escaped backslash is just text
