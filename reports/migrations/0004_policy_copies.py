@@ -17,13 +17,16 @@ DETAIL_FIELDS = (
 
 
 def fill_copies(apps, schema_editor):
-    """Stored policies become the counted copy of their key: fingerprint, arrival and delivery
-    taken from their report, so a later identical delivery is a duplicate, not a conflict."""
-    from reports.provenance import copy_fingerprint
+    """Stored policies become the counted copy of their key: fingerprint, arrival, delivery and
+    provenance taken from their report's submission, so a later identical delivery is a
+    duplicate and a DKIM-signed email report keeps its rank against a later HTTPS copy."""
+    from django.conf import settings
+
+    from reports.provenance import copy_fingerprint, provenance_of
 
     ReportPolicy = apps.get_model("reports", "ReportPolicy")
     FailureDetail = apps.get_model("reports", "FailureDetail")
-    policies = ReportPolicy.objects.select_related("report").order_by("id")
+    policies = ReportPolicy.objects.select_related("report__submission").order_by("id")
     for start in range(0, policies.count(), 2000):
         batch = list(policies[start : start + 2000])
         details: dict[int, list] = {}
@@ -42,7 +45,16 @@ def fill_copies(apps, schema_editor):
             )
             policy.received_at = policy.report.received_at
             policy.submission_id = policy.report.submission_id
-        ReportPolicy.objects.bulk_update(batch, ["fingerprint", "received_at", "submission"])
+            submission = policy.report.submission
+            policy.provenance = provenance_of(
+                channel=submission.channel if submission else "",
+                dkim=(submission.metadata or {}).get("dkim") if submission else None,
+                contact_info=policy.report.contact_info or "",
+                dkim_mode=settings.TLSMON_REPORT_DKIM,
+            )
+        ReportPolicy.objects.bulk_update(
+            batch, ["fingerprint", "received_at", "submission", "provenance"]
+        )
 
 
 class Migration(migrations.Migration):
