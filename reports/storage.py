@@ -112,7 +112,7 @@ class _State:
     now: datetime
     new_reports: dict[ReportKey, ReportRow] = field(default_factory=dict)
     new_policies: list[tuple[ReportKey, Copy]] = field(default_factory=list)  # row: PolicyRow
-    new_details: list[tuple[int, rp.FailureDetail]] = field(default_factory=list)  # policy index
+    new_details: list[tuple[int, DetailRow]] = field(default_factory=list)  # policy index
     new_quarantine: list[tuple[ReportKey, QuarantinedPolicy]] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
 
@@ -175,6 +175,7 @@ class _State:
         sub = item.submission
         received_at = sub.received_at if sub else self.now
         day = item.report.start.astimezone(UTC).date()
+        details = [detail_row(None, d) for d in policy.failure_details]  # policy_id: in _write
         row = PolicyRow(
             report_id=None,
             organization_id=self.organization.pk,
@@ -194,7 +195,7 @@ class _State:
                 mx_hosts=policy.mx_hosts,
                 successful=policy.successful_sessions,
                 failed=policy.failed_sessions,
-                details=[detail_row(None, d)[1:] for d in policy.failure_details],
+                details=[d[1:] for d in details],
             ),
             provenance=0,
             received_at=received_at,
@@ -205,7 +206,7 @@ class _State:
         if outcome != DUPLICATE:
             index = len(self.new_policies)
             self.new_policies.append((self.report_row(item), copy))
-            self.new_details.extend((index, d) for d in policy.failure_details)
+            self.new_details.extend((index, d) for d in details)
         return outcome
 
     def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
@@ -301,7 +302,7 @@ def _write(state: _State) -> None:
     state.copies.write_before_insert()
     policy_ids = insert_rows(ReportPolicy, PolicyRow._fields, policies)
     state.copies.write_after_insert()
-    details = [detail_row(policy_ids[index], d) for index, d in state.new_details]
+    details = [d._replace(policy_id=policy_ids[index]) for index, d in state.new_details]
     insert_rows(FailureDetail, DetailRow._fields, details)
     for rkey, row in state.new_quarantine:
         row.report_id = state.reports.get(rkey)
