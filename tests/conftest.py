@@ -131,3 +131,17 @@ def _no_dkim_lookups(settings):
     keys cannot be fetched on a closed network. tests/reports/test_dkim.py switches the check
     on against its own DNS server."""
     settings.TLSMON_REPORT_DKIM = "off"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that Django sends to; read ``smtp_server.messages``."""
+    from tests.mail import SmtpSink
+
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield sink
+    sink.stop()

@@ -41,3 +41,12 @@ def browser(tmp_path):
     driver.implicitly_wait(5)
     yield driver
     driver.quit()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says where the browser tests left their screenshots (before pytest's summary line)."""
+    from tests.e2e.screens import screenshot_dir
+
+    shots = sorted(screenshot_dir().glob("*.png"))
+    if shots:
+        terminalreporter.write_line(f"screenshots: {len(shots)} in {screenshot_dir()}")

@@ -8,6 +8,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import Domain, Role
+from tests.e2e.screens import save_screens
 from tests.factories import MembershipFactory
 
 PASSWORD = "correct horse battery staple"
@@ -41,4 +42,4 @@ def test_a_member_logs_in_and_onboards_domains(browser, live_server, org):
     assert "shop.example" in table
     assert "bücher.example (xn--bcher-kva.example)" in table
     assert Domain.objects.filter(organization=org).count() == 2
-    browser.save_screenshot("/tmp/tlsmon-onboarding.png")
+    save_screens(browser, "organization-after-adding-domains")

@@ -8,6 +8,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import Role
+from tests.e2e.screens import save_screens
 from tests.factories import DomainFactory, MembershipFactory
 from tests.scans.zones import no_record_domain
 
@@ -43,4 +44,4 @@ def test_a_member_scans_a_domain_and_sees_the_record_to_publish(
     findings = browser.find_element(By.ID, "findings").text
     assert "missing_record" in findings
     assert f'_smtp._tls.{zone_name}. 3600 IN TXT "v=TLSRPTv1;' in findings
-    browser.save_screenshot("/tmp/tlsmon-domain-scan.png")
+    save_screens(browser, "domain-after-scan")

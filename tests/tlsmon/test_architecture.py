@@ -27,6 +27,8 @@ ACCOUNTS_REST_EDGE = {"api.py", "filters.py", "serializers.py"}
 
 PURE = [
     "core/vocabulary.py",
+    "core/result_types.py",
+    "web/charts.py",
     "accounts/domain_names.py",
     "accounts/idn_scripts.py",
     "accounts/tokens.py",

@@ -1,0 +1,44 @@
+"""Full-page screenshots of a page at desktop (1366 px) and phone (390 px) width.
+
+Each call also checks what a reviewer would catch first: the page itself never scrolls
+sideways (wide tables scroll inside their own container). The folder is
+``$TLSMON_SCREENSHOTS`` or ``var/screenshots``; the run prints it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+WIDTHS = (1366, 390)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("TLSMON_SCREENSHOTS") or ROOT / "var" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_screens(driver, name: str) -> list[Path]:
+    """Saves ``<name>-1366.png`` and ``<name>-390.png`` of the current page, full height."""
+    paths = []
+    for width in WIDTHS:
+        metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        overflow = driver.execute_script(
+            "const d = document.documentElement;"
+            "return [d.scrollWidth, d.clientWidth, document.body.scrollHeight];"
+        )
+        scroll_width, client_width, height = overflow
+        assert scroll_width <= client_width + 1, (
+            f"{name} at {width} px scrolls sideways ({scroll_width} > {client_width})"
+        )
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {**metrics, "height": max(900, height)}
+        )
+        path = screenshot_dir() / f"{name}-{width}.png"
+        driver.save_screenshot(str(path))
+        paths.append(path)
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    return paths

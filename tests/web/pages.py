@@ -1,0 +1,60 @@
+"""Every web page that shows or changes a tenant's data, with how to build one for a test.
+
+``tests/web/test_page_tenancy.py`` checks each entry against a user of another organization,
+and fails for any URL pattern of ``web`` that is neither listed here nor in ``PUBLIC``. A new
+page adds one ``Page(...)`` line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from accounts.services import api_token_create
+from tests.factories import DomainFactory
+
+
+@dataclass(frozen=True)
+class Page:
+    """``make(org)`` creates what the URL needs inside ``org`` and returns the URL kwargs
+    (``slug`` included); ``post`` is a form body for a POST check, ``None`` when the page
+    takes no POST; ``get`` is False for a POST-only action."""
+
+    name: str
+    make: Callable
+    post: dict | None = None
+    query: dict = field(default_factory=dict)
+    get: bool = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _slug(org) -> dict:
+    return {"slug": org.slug}
+
+
+def _domain(org) -> dict:
+    return {"slug": org.slug, "domain_id": DomainFactory(organization=org).pk}
+
+
+def _token(org) -> dict:
+    token, _ = api_token_create(organization=org, name="pages")
+    return {"slug": org.slug, "token_id": token.pk}
+
+
+PAGES = [
+    Page("organization", _slug, post={"names": "added-by-outsider.example"}),
+    Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
+    Page("token-revoke", _token, post={}, get=False),
+    Page("domain", _domain),
+]
+
+# URL names of web pages that read or change no organization's data through the URL, each
+# with the reason (the dashboard lists only what the user reaches: tests/web/test_pages.py).
+PUBLIC = {
+    "dashboard": "lists the user's own organizations only",
+    "login": "anonymous",
+    "logout": "the user's own session",
+    "healthz": "no data",
+}
