@@ -1,0 +1,40 @@
+"""The organization navigation bar: one list of sections, each shown once its page exists.
+
+Pages register a count badge in ``BADGES`` (URL name -> function of the ``WebAccess``), so the
+bar shows, for example, how many reports wait in quarantine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.urls import NoReverseMatch, reverse
+
+# (URL name, label, URL names that count as "inside" this section)
+SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("organization", "Dashboard", frozenset({"organization"})),
+    ("domain-list", "Domains", frozenset({"domain-list", "domain", "domain-bulk"})),
+    ("domain-add", "Add domains", frozenset({"domain-add", "client-add"})),
+    ("report-list", "Reports", frozenset({"report-list", "report"})),
+    ("quarantine", "Quarantine", frozenset({"quarantine"})),
+    ("members", "Members", frozenset({"members"})),
+    ("settings", "Settings", frozenset({"settings", "tokens", "notification-settings"})),
+)
+
+BADGES: dict[str, Callable] = {}
+
+
+def org_sections(access, current: str | None) -> list[dict]:
+    """The sections whose page exists, each with its URL, whether it is current, its badge."""
+    slug = access.organization.slug
+    sections = []
+    for name, label, inside in SECTIONS:
+        try:
+            url = reverse(name, kwargs={"slug": slug})
+        except NoReverseMatch:
+            continue
+        badge = BADGES[name](access) if name in BADGES else None
+        sections.append(
+            {"url": url, "label": label, "current": current in inside, "badge": badge or None}
+        )
+    return sections
