@@ -243,6 +243,7 @@ class QuarantinedPolicyAdmin(admin.ModelAdmin):
         "report_identifier",
         "organization",
         "reason",
+        "provenance",
         "created_at",
         "resolved_at",
     ]

@@ -1,7 +1,8 @@
 """The copies of each policy key within one storing batch: duplicate, new, or conflict.
 
 ``reports.storage`` offers every routed policy here. A copy whose fingerprint is already stored
-is a duplicate (a stronger delivery of it raises the stored copy's provenance); a copy with new
+is a duplicate (a stronger delivery of it takes over the stored copy: provenance, arrival and
+delivery, so retention keeps the raw body of the delivery that now counts); a copy with new
 content is kept, and the copy that counts is re-chosen by ``reports.provenance.beats``. What
 changed is written in three steps so the "one counted copy per key" constraint holds throughout:
 stored losers are uncounted before the new rows go in, stored winners counted after.
@@ -28,6 +29,7 @@ class Copy:
     received_at: datetime
     domain_id: int | None
     day: date
+    submission_id: int | None = None
     counted: bool = True
     pk: int | None = None
     row: tuple | None = None  # the planned ``reports.store_rows.PolicyRow`` of a new copy
@@ -54,6 +56,7 @@ class CopyBook:
                 received_at=p.received_at or datetime.min.replace(tzinfo=UTC),
                 domain_id=p.domain_id,
                 day=p.day,
+                submission_id=p.submission_id,
                 counted=p.counted,
                 pk=p.pk,
                 was_counted=p.counted,
@@ -68,8 +71,9 @@ class CopyBook:
         copies = self.copies.setdefault(key, [])
         same = next((c for c in copies if c.fingerprint == new.fingerprint), None)
         if same is not None:
-            if new.provenance > same.provenance:
+            if new.provenance > same.provenance:  # the stronger delivery now stands for it
                 same.provenance, same.received_at = new.provenance, new.received_at
+                same.submission_id = new.submission_id
                 self._choose(copies)
             return DUPLICATE
         copies.append(new)
@@ -100,12 +104,16 @@ class CopyBook:
             ReportPolicy.objects.filter(pk__in=losers).update(counted=False)
 
     def write_after_insert(self) -> None:
-        """Count stored copies that won; keep raised provenance."""
+        """Count stored copies that won; a raised copy points at its stronger delivery."""
         for copy in self._stored():
             changes = {}
             if copy.counted and not copy.was_counted:
                 changes["counted"] = True
             if copy.provenance != copy.was_provenance:
-                changes.update(provenance=copy.provenance, received_at=copy.received_at)
+                changes.update(
+                    provenance=copy.provenance,
+                    received_at=copy.received_at,
+                    submission_id=copy.submission_id,
+                )
             if changes:
                 ReportPolicy.objects.filter(pk=copy.pk).update(**changes)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from reports.models import FailureDetail, QuarantinedPolicy, Report, ReportPolicy
+from reports.provenance import Provenance
 from reports.selectors import report_conflicts
 
 
@@ -159,6 +160,10 @@ class QuarantinedPolicySerializer(serializers.ModelSerializer):
     reporter = serializers.CharField(source="organization_name", read_only=True)
     report_id = serializers.CharField(source="report_identifier", read_only=True)
     is_open = serializers.SerializerMethodField()
+    provenance = serializers.SerializerMethodField(
+        help_text="How this copy came: dkim, https or unsigned (the strongest copy of a key "
+        "counts once its domain is added; other content for the same key is another row)."
+    )
 
     class Meta:
         model = QuarantinedPolicy
@@ -175,11 +180,17 @@ class QuarantinedPolicySerializer(serializers.ModelSerializer):
             "created_at",
             "resolved_at",
             "is_open",
+            "provenance",
+            "received_at",
         ]
         read_only_fields = fields
 
     def get_is_open(self, quarantined: QuarantinedPolicy) -> bool:
         return quarantined.resolved_at is None
+
+    @extend_schema_field(serializers.ChoiceField(choices=["dkim", "https", "unsigned"]))
+    def get_provenance(self, quarantined: QuarantinedPolicy) -> str:
+        return Provenance(quarantined.provenance).name.lower()
 
 
 class QuarantinedPolicyDetailSerializer(QuarantinedPolicySerializer):

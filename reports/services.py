@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
@@ -31,8 +31,7 @@ from reports.intake import (
 from reports.intake_limits import REFUSED_NOTE, rejection_account
 from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
 from reports.quarantine_json import policy_from_json, report_from_json
-from reports.storage import StoreItem, reports_store
-from reports.store_rows import PolicyKey
+from reports.storage import StoreItem, quarantined_key, reports_store
 from reports.summary import IngestSummary, Rejection
 
 logger = logging.getLogger(__name__)
@@ -195,20 +194,36 @@ def mail_ingest(*, raw_message: bytes, source: str) -> IngestSummary:
 
 
 def _reprocess_item(group: list[QuarantinedPolicy]) -> StoreItem:
-    """The quarantined policies of one report, rebuilt into a report to route again."""
+    """The quarantined policies of one delivery of a report, rebuilt into a report to route
+    again with the rank that delivery had (provenance and arrival of the quarantined copy)."""
     first = group[0]
-    resolving = {
-        PolicyKey(q.organization_name, q.report_identifier, q.policy_domain, q.policy_type): q
-        for q in group
-    }
     return StoreItem(
         report_from_json(first.report_header, [policy_from_json(q.policy) for q in group]),
         first.submission,
         first.submission.source if first.submission else "",
         header_domain=first.report_header.get("tls_report_domain", ""),
         hints=tuple(first.hints),
-        resolving=resolving,
+        resolving={quarantined_key(q): q for q in group},
+        provenance=first.provenance,
+        received_at=first.received_at,
     )
+
+
+def _deliveries(rows: Iterable[QuarantinedPolicy]) -> list[list[QuarantinedPolicy]]:
+    """Quarantined rows grouped per delivery of a report, oldest first. Each copy of a key
+    lands in a group of its own (merged into one report they would be added up), so every
+    copy is offered to ``reports.copies.CopyBook`` and the strongest one counts."""
+    groups: dict[tuple, list[list[QuarantinedPolicy]]] = defaultdict(list)
+    for row in rows:
+        deliveries = groups[(row.organization_name, row.report_identifier, row.submission_id)]
+        group = next(
+            (g for g in deliveries if all(quarantined_key(q) != quarantined_key(row) for q in g)),
+            None,
+        )
+        if group is None:
+            deliveries.append(group := [])
+        group.append(row)
+    return [group for deliveries in groups.values() for group in deliveries]
 
 
 def quarantine_reprocess(
@@ -217,17 +232,26 @@ def quarantine_reprocess(
     """Route unresolved quarantined policies again, e.g. after the tenant added a domain.
 
     Policies that now belong to one of the tenant's domains are stored (and rolled up) and
-    their quarantine rows marked resolved; the others stay as they are. Counted per report:
-    ``accepted`` (something stored), ``quarantined`` (something still not routable),
-    ``duplicates`` (already stored by a later delivery; now marked resolved).
+    their quarantine rows marked resolved; the others stay as they are. Every open copy of
+    the selected reports is routed together (``quarantined`` picks reports, not one copy), as
+    its own delivery: the strongest copy counts and the others are kept as conflicting copies,
+    as if they had arrived after the domain was added. Counted per delivery of a report:
+    ``accepted`` (something stored), ``conflicts`` (other content for a key already stored),
+    ``quarantined`` (something still not routable), ``duplicates`` (already stored by a later
+    delivery; now marked resolved).
     """
     rows = QuarantinedPolicy.objects.filter(organization=organization, resolved_at__isnull=True)
     if quarantined is not None:
-        rows = rows.filter(pk__in=[q.pk for q in quarantined])
-    groups: dict[tuple[str, str], list[QuarantinedPolicy]] = defaultdict(list)
-    for row in rows.select_related("submission").order_by("id"):
-        groups[(row.organization_name, row.report_identifier)].append(row)
-    items = [_reprocess_item(group) for group in groups.values()]
+        picked = QuarantinedPolicy.objects.filter(
+            pk__in=[q.pk for q in quarantined],
+            organization_name=OuterRef("organization_name"),
+            report_identifier=OuterRef("report_identifier"),
+        )
+        rows = rows.filter(Exists(picked))
+    ordered = rows.select_related("submission").order_by(
+        F("received_at").asc(nulls_first=True), "id"
+    )
+    items = [_reprocess_item(group) for group in _deliveries(ordered)]
     return reports_store(organization=organization, items=items)
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -31,7 +31,7 @@ from reports.models import (
     ReportPolicy,
     Submission,
 )
-from reports.provenance import copy_fingerprint, provenance_of
+from reports.provenance import provenance_of
 from reports.quarantine_json import header_as_json, policy_as_json
 from reports.rollups import rollups_add, rollups_recount
 from reports.routing import normalize_policy_domain, route_policy
@@ -42,7 +42,8 @@ from reports.store_rows import (
     ReportKey,
     ReportRow,
     clip,
-    detail_row,
+    policy_copy,
+    report_day,
     report_key,
 )
 from reports.summary import IngestSummary
@@ -58,6 +59,13 @@ class StoreItem:
     header_domain: str = ""  # TLS-Report-Domain of the email that carried it
     hints: tuple[str, ...] | None = None  # routing hints; default: the report's policy domains
     resolving: dict[PolicyKey, QuarantinedPolicy] = field(default_factory=dict)
+    # A re-processed quarantined copy keeps the rank it arrived with (default: the submission's).
+    provenance: int | None = None
+    received_at: datetime | None = None
+
+    @property
+    def arrived_at(self) -> datetime | None:
+        return self.received_at or (self.submission.received_at if self.submission else None)
 
 
 def _lock(organization: Organization, keys: Sequence[ReportKey]) -> None:
@@ -108,12 +116,13 @@ class _State:
     domains: dict[str, int]
     reports: dict[ReportKey, int | None]
     copies: CopyBook
-    quarantine_keys: set[PolicyKey]
+    quarantined: dict[PolicyKey, list[QuarantinedPolicy]]  # stored and planned copies per key
     now: datetime
     new_reports: dict[ReportKey, ReportRow] = field(default_factory=dict)
     new_policies: list[tuple[ReportKey, Copy]] = field(default_factory=list)  # row: PolicyRow
     new_details: list[tuple[int, DetailRow]] = field(default_factory=list)  # policy index
     new_quarantine: list[tuple[ReportKey, QuarantinedPolicy]] = field(default_factory=list)
+    raised_quarantine: dict[int, QuarantinedPolicy] = field(default_factory=dict)  # by pk
     resolved: list[int] = field(default_factory=list)
 
     @classmethod
@@ -128,10 +137,16 @@ class _State:
         policies = ReportPolicy.objects.filter(report__in=list(stored.values())).only(
             *("report__organization_name", "report__report_id", "policy_domain", "policy_type"),
             *("fingerprint", "provenance", "received_at", "counted", "domain_id", "day"),
+            "submission_id",
         )
-        quarantined = QuarantinedPolicy.objects.filter(
+        quarantined: dict[PolicyKey, list[QuarantinedPolicy]] = {}
+        for q in QuarantinedPolicy.objects.filter(
             organization=organization, organization_name__in=reporters, report_identifier__in=ids
-        )
+        ).only(
+            *("organization_name", "report_identifier", "policy_domain", "policy_type"),
+            *("fingerprint", "provenance", "received_at", "submission_id"),
+        ):
+            quarantined.setdefault(quarantined_key(q), []).append(q)
         return cls(
             organization=organization,
             domains=_domains(organization, items),
@@ -145,11 +160,7 @@ class _State:
                     p.policy_type,
                 ),
             ),
-            quarantine_keys=set(
-                quarantined.values_list(
-                    "organization_name", "report_identifier", "policy_domain", "policy_type"
-                )
-            ),
+            quarantined=quarantined,
             now=timezone.now(),
         )
 
@@ -173,9 +184,9 @@ class _State:
     def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> str:
         """Plan the policy as a copy of ``key``: NEW, DUPLICATE (nothing planned) or CONFLICT."""
         sub = item.submission
-        received_at = sub.received_at if sub else self.now
-        day = item.report.start.astimezone(UTC).date()
-        details = [detail_row(None, d) for d in policy.failure_details]  # policy_id: in _write
+        received_at = item.arrived_at or self.now
+        day = report_day(item.report)
+        details, fingerprint = policy_copy(day, policy)  # details' policy_id: in _write
         row = PolicyRow(
             report_id=None,
             organization_id=self.organization.pk,
@@ -189,19 +200,13 @@ class _State:
             successful=policy.successful_sessions,
             failed=policy.failed_sessions,
             counted=True,  # counted and provenance: decided by CopyBook, applied in _write
-            fingerprint=copy_fingerprint(
-                day=day,
-                policy_strings=policy.policy_strings,
-                mx_hosts=policy.mx_hosts,
-                successful=policy.successful_sessions,
-                failed=policy.failed_sessions,
-                details=[d[1:] for d in details],
-            ),
+            fingerprint=fingerprint,
             provenance=0,
             received_at=received_at,
             submission_id=sub.pk if sub else None,
         )
-        copy = Copy(row.fingerprint, _provenance(item), received_at, row.domain_id, day, row=row)
+        rank = _provenance(item)
+        copy = Copy(fingerprint, rank, received_at, row.domain_id, day, row.submission_id, row=row)
         outcome = self.copies.offer(key, copy)
         if outcome != DUPLICATE:
             index = len(self.new_policies)
@@ -209,10 +214,25 @@ class _State:
             self.new_details.extend((index, d) for d in details)
         return outcome
 
-    def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> None:
+    def quarantine(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, reason: str) -> str:
+        """Plan the policy as a quarantined copy of ``key``, as ``add_policy`` does for stored
+        ones: DUPLICATE (same content already quarantined; a stronger delivery takes it over),
+        NEW (first copy) or CONFLICT (other content: kept beside it, ranked on re-process)."""
+        fingerprint = policy_copy(report_day(item.report), policy)[1]
+        provenance, received_at = _provenance(item), item.arrived_at or self.now
+        submission_id = item.submission.pk if item.submission else None
+        copies = self.quarantined.setdefault(key, [])
+        same = next((q for q in copies if q.fingerprint == fingerprint), None)
+        if same is not None:
+            if provenance > same.provenance:
+                same.provenance, same.received_at = provenance, received_at
+                same.submission_id = submission_id
+                if same.pk is not None:
+                    self.raised_quarantine[same.pk] = same
+            return DUPLICATE
         row = QuarantinedPolicy(
             organization=self.organization,
-            submission_id=item.submission.pk if item.submission else None,
+            submission_id=submission_id,
             organization_name=key.reporter,
             report_identifier=key.report_id,
             policy_type=key.policy_type,
@@ -222,11 +242,22 @@ class _State:
             hints=list(_hints(item)),
             reason=clip(reason, 300),
             created_at=self.now,
+            fingerprint=fingerprint,
+            provenance=provenance,
+            received_at=received_at,
         )
+        copies.append(row)
         self.new_quarantine.append((key.report, row))
+        return NEW if len(copies) == 1 else CONFLICT
+
+
+def quarantined_key(q: QuarantinedPolicy) -> PolicyKey:
+    return PolicyKey(q.organization_name, q.report_identifier, q.policy_domain, q.policy_type)
 
 
 def _provenance(item: StoreItem) -> int:
+    if item.provenance is not None:
+        return item.provenance
     sub = item.submission
     if sub is None:
         return provenance_of(channel="", dkim=None, contact_info="", dkim_mode="")
@@ -276,12 +307,12 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
             outcome = state.add_policy(item, policy, key, route)
             accepted = accepted or outcome == NEW
             conflicting = conflicting or outcome == CONFLICT
-        elif not route.domain_name and item.resolving:
+        elif item.resolving:
             quarantined = True  # still not routable: its row stays open
-        elif not route.domain_name and key not in state.quarantine_keys:
-            state.quarantine_keys.add(key)
-            state.quarantine(item, policy, key, route.reason)
-            quarantined = True
+        else:
+            outcome = state.quarantine(item, policy, key, route.reason)
+            quarantined = quarantined or outcome != DUPLICATE
+            conflicting = conflicting or outcome == CONFLICT
         if route.domain_name and pending is not None:
             state.resolved.append(pending.pk)
     if not item.report.policies and rkey not in state.reports:
@@ -295,7 +326,11 @@ def _write(state: _State) -> None:
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
     policies = [
         copy.row._replace(
-            report_id=state.reports[rkey], counted=copy.counted, provenance=copy.provenance
+            report_id=state.reports[rkey],
+            counted=copy.counted,
+            provenance=copy.provenance,
+            received_at=copy.received_at,  # a stronger duplicate in this batch took it over
+            submission_id=copy.submission_id,
         )
         for rkey, copy in state.new_policies
     ]
@@ -307,6 +342,10 @@ def _write(state: _State) -> None:
     for rkey, row in state.new_quarantine:
         row.report_id = state.reports.get(rkey)
     QuarantinedPolicy.objects.bulk_create([row for _, row in state.new_quarantine])
+    if state.raised_quarantine:
+        QuarantinedPolicy.objects.bulk_update(
+            state.raised_quarantine.values(), ["provenance", "received_at", "submission_id"]
+        )
     if state.resolved:
         QuarantinedPolicy.objects.filter(pk__in=state.resolved).update(resolved_at=state.now)
     flipped = {(c.domain_id, c.day) for c in state.copies.flipped() if c.domain_id}

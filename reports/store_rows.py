@@ -3,10 +3,11 @@ plain tuples ``reports.storage`` plans and ``COPY`` writes (no model instances i
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from reports import report_parsing as rp
+from reports.provenance import copy_fingerprint
 
 
 class ReportKey(NamedTuple):
@@ -90,3 +91,24 @@ def detail_row(policy_id: int | None, d: rp.FailureDetail) -> DetailRow:
         d.failure_reason_code or "",
         d.additional_information or "",
     )
+
+
+def report_day(report: rp.Report) -> date:
+    """The roll-up day of a report: the UTC date of its start."""
+    return report.start.astimezone(UTC).date()
+
+
+def policy_copy(day: date, policy: rp.Policy) -> tuple[list[DetailRow], str]:
+    """The policy's failure-detail rows (clipped as stored; ``policy_id`` still None) and its
+    copy fingerprint: one definition for stored and quarantined copies, so a quarantined copy
+    re-processed later is the same copy (duplicate or conflict) as if it had just arrived."""
+    details = [detail_row(None, d) for d in policy.failure_details]
+    fingerprint = copy_fingerprint(
+        day=day,
+        policy_strings=policy.policy_strings,
+        mx_hosts=policy.mx_hosts,
+        successful=policy.successful_sessions,
+        failed=policy.failed_sessions,
+        details=[d[1:] for d in details],
+    )
+    return details, fingerprint

@@ -250,11 +250,13 @@ class FailureDetail(models.Model):
 class QuarantinedPolicy(models.Model):
     """A policy delivered to this tenant whose domain is not one of the tenant's domains.
 
-    Never attached to another tenant. ``policy`` and ``report_header`` keep everything needed to
-    store it later (``reports.services.quarantine_reprocess`` after the domain is added);
-    ``hints`` are the fallback domains for a policy without policy-domain. For ``tlsa``
-    policies only an exact policy-domain match is accepted: matching MX host names would need
-    the scans app's MX data, which this app must not import.
+    One row per copy: the same key (reporter, report-id, policy domain, type) with other
+    content is another row; identical content is a duplicate. Never attached to another tenant.
+    ``policy`` and ``report_header`` keep everything needed to store it later
+    (``reports.services.quarantine_reprocess`` after the domain is added); ``hints`` are the
+    fallback domains for a policy without policy-domain. For ``tlsa`` policies only an exact
+    policy-domain match is accepted: matching MX host names would need the scans app's MX
+    data, which this app must not import.
     """
 
     org_path = "organization"
@@ -280,6 +282,15 @@ class QuarantinedPolicy(models.Model):
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Copies, as on ``ReportPolicy``: a stranger may quarantine a forged copy of a key first, so
+    # each content of a key is kept (one row per fingerprint) and ranked when re-processed.
+    fingerprint = models.CharField(
+        max_length=64, blank=True, db_default="", help_text="SHA-256 of this copy's content."
+    )
+    provenance = models.PositiveSmallIntegerField(
+        default=2, db_default=2, help_text="1 unsigned email/file, 2 HTTPS, 3 DKIM-signed email."
+    )
+    received_at = models.DateTimeField(null=True, blank=True, help_text="When this copy arrived.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -292,8 +303,9 @@ class QuarantinedPolicy(models.Model):
                     "report_identifier",
                     "policy_domain",
                     "policy_type",
+                    "fingerprint",
                 ],
-                name="quarantined_policy_stored_once",
+                name="quarantined_policy_copy_stored_once",
             )
         ]
         indexes = [models.Index(fields=["organization", "resolved_at"], name="quarantine_open_idx")]
