@@ -4,12 +4,16 @@ are kept, the one with the strongest provenance (later when equal) counts, figur
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+from django.conf import settings
 
 from reports import services
 from reports.figures import figures_rebuild_all
+from reports.intake import submission_receive, unpack
+from reports.intake_limits import submissions_purge
 from reports.models import (
     DailyFailure,
     DailyRollup,
@@ -18,7 +22,9 @@ from reports.models import (
     OrganizationDailyTotal,
     Report,
     ReportPolicy,
+    Submission,
 )
+from reports.storage import StoreItem, reports_store
 from tests.reports.conftest import policy, report_json
 from tests.reports.test_dkim import key, sender, signed  # noqa: F401 (fixtures)
 
@@ -222,3 +228,55 @@ def test_the_admin_lists_the_conflicting_copies(client, tenant, admin_client):
     assert page.status_code == 200
     assert GOOGLE_ID in page.content.decode()
     assert page.context["cl"].result_list[0].conflicting_copies == 1
+
+
+def test_a_stronger_duplicate_makes_the_stored_copy_point_at_its_own_delivery(
+    client,
+    tenant,
+    sender,  # noqa: F811
+    key,  # noqa: F811
+):
+    """GIVEN the genuine report posted over HTTPS WHEN the same content arrives DKIM-signed
+    THEN the counted copy is that email's (rank, arrival, submission), so purging duplicate
+    deliveries after TLSMON_RETENTION_REJECTED_DAYS keeps the body of the copy that counts."""
+    contact = f"smtp-tls-reporting@{sender}"
+    post(client, tenant, body(500, contact=contact))
+    summary = services.email_ingest(
+        organization=tenant,
+        raw_message=signed(mail(body(500, contact=contact), sender), sender, key),
+        source="t",
+    )
+    assert summary.duplicates == 1
+    email = Submission.objects.get(organization=tenant, channel="email")
+    counted = ReportPolicy.objects.get(counted=True)
+    assert (counted.provenance, counted.submission_id, counted.received_at) == (
+        3,
+        email.pk,
+        email.received_at,
+    )
+    later = email.received_at + timedelta(days=settings.TLSMON_RETENTION_REJECTED_DAYS + 1)
+    submissions_purge(now=later)
+    email.refresh_from_db()
+    assert email.purged_at is None
+
+
+def test_a_stronger_duplicate_in_the_same_batch_is_the_copy_stored(tenant, settings):
+    """Two deliveries of one content stored in one batch (as the bulk loader does): the row
+    written carries the stronger delivery's rank, arrival and submission."""
+    settings.TLSMON_REPORT_DKIM = "require"  # any passing signature ranks as DKIM
+    items = []
+    for channel, metadata in (("https", {}), ("email", {"dkim": {"status": "pass"}})):
+        raw = GENUINE if channel == "https" else mail(GENUINE, "google.com")
+        submission, _ = submission_receive(
+            organization=tenant, payload=raw, channel=channel, source="t", metadata=metadata
+        )
+        unpacked = unpack(channel=channel, source="t", raw=raw)
+        items += [StoreItem(p.report, submission, "t") for p in unpacked.parts]
+    reports_store(organization=tenant, items=items)
+    email = Submission.objects.get(organization=tenant, channel="email")
+    stored = ReportPolicy.objects.get()
+    assert (stored.provenance, stored.submission_id, stored.received_at) == (
+        3,
+        email.pk,
+        email.received_at,
+    )
