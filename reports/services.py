@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from kombu.exceptions import KombuError
@@ -130,13 +130,24 @@ def submission_enqueue(*, submission: Submission) -> None:
 
 def _queue_processing(submission_ids: list[int], **options: object) -> int:
     """Send one processing task per id; stop at the first broker error (logged, not raised:
-    every id not sent stays pending for the sweep). Returns how many were sent."""
+    every id not sent stays pending for the sweep). Returns how many were sent.
+
+    With in-process tasks (the quickstart: no REDIS_URL, ``task_always_eager``) sending *is*
+    processing, so any error of the task lands here: it is recorded on the still pending
+    submission for the sweep and never reaches the sender (whose report is stored) as a 500.
+    """
     from reports.tasks import process_submission as process_submission_task
 
+    in_process = process_submission_task.app.conf.task_always_eager
     for sent, submission_id in enumerate(submission_ids):
         try:
             process_submission_task.apply_async((submission_id,), **options)
-        except (KombuError, OSError) as exc:
+        except Exception as exc:
+            if in_process:
+                _processing_failed(submission_id, exc)
+                continue
+            if not isinstance(exc, KombuError | OSError):
+                raise
             logger.warning(
                 "broker unreachable (%s): %d submission(s) left pending for report_sweep",
                 exc,
@@ -144,6 +155,19 @@ def _queue_processing(submission_ids: list[int], **options: object) -> int:
             )
             return sent
     return len(submission_ids)
+
+
+def _processing_failed(submission_id: int, exc: Exception) -> None:
+    """Record why processing failed on a submission that stays pending (the sweep retries it,
+    backing off, up to MAX_ATTEMPTS)."""
+    logger.error("processing submission %s failed; left pending", submission_id, exc_info=exc)
+    note = f"processing failed ({type(exc).__name__}: {exc}); left pending for report_sweep"
+    try:
+        Submission.objects.filter(pk=submission_id, status=SubmissionStatus.PENDING).update(
+            error=note[:2000]
+        )
+    except DatabaseError:  # the database itself failed: the row is pending all the same
+        logger.warning("could not record the failure of submission %s", submission_id)
 
 
 def report_ingest_bytes(

@@ -10,10 +10,12 @@ import gzip
 import threading
 import urllib.error
 import urllib.request
+from datetime import timedelta
 
 import pytest
 
 from reports.models import QuarantinedPolicy, Report, ReportPolicy, Submission, SubmissionStatus
+from reports.services import submissions_sweep
 from tests.factories import DomainFactory, OrganizationFactory
 from tests.reports.conftest import gz, policy, report_json, sample_bytes
 
@@ -162,6 +164,35 @@ def test_processing_error_that_is_not_the_reports_queues_it(client, tenant, monk
     assert response.status_code == 202
     assert queued == [Submission.objects.get().pk]
     assert Submission.objects.get().status == SubmissionStatus.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_tasks_a_processing_bug_is_answered_202_and_the_report_kept(
+    client, tenant, tasks_in_process, monkeypatch
+):
+    """GIVEN the quickstart's in-process tasks (no Redis) and a processing bug that is not the
+    report's WHEN a report is posted THEN the sender gets 202 (never a 500), the body stays
+    pending with the failure recorded, and the sweep stores it once the bug is gone.
+
+    The bug is injected (none can be produced on demand): ``unpack`` raises; the intake, the
+    queueing and the in-process task around it are real. Transactional, so ``on_commit`` runs
+    inside the request as it does in the quickstart."""
+
+    def bug(**kwargs):
+        raise ValueError("parser bug")
+
+    monkeypatch.setattr("reports.services.unpack", bug)
+    response = post(client, tenant, sample_bytes(REPORT))
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued"
+    submission = Submission.objects.get()
+    assert submission.status == SubmissionStatus.PENDING
+    assert "ValueError: parser bug" in submission.error
+
+    monkeypatch.undo()
+    assert submissions_sweep(older_than=timedelta(0)) == 1  # runs in-process at once
+    assert Submission.objects.get().status == SubmissionStatus.PROCESSED
+    assert Report.objects.filter(organization=tenant).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
