@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from accounts.models import Domain
+from api.errors import error_body
 from api.viewsets import NoStoreMixin, OrgScopedViewSet, validated_input
 from scans import services, tools
 from scans.filters import ScanFilter
@@ -55,15 +57,22 @@ class DomainScanViewSet(NoStoreMixin, OrgScopedViewSet):
     @extend_schema(
         summary="Scan this domain now",
         request=None,
-        responses={202: ScanQueuedSerializer},
+        responses={202: ScanQueuedSerializer, 503: OpenApiTypes.OBJECT},
         description="Queues a scan and answers at once; poll the returned URL until `status` "
         "is `done` (or `failed`). A scan still queued, or one that finished within "
-        "TLSMON_SCAN_COOLDOWN_SECONDS (60), is returned instead of a new one.",
+        "TLSMON_SCAN_COOLDOWN_SECONDS (60), is returned instead of a new one. When the task "
+        "queue cannot be reached the answer is 503 `scan_not_queued` with `Retry-After`; "
+        "nothing blocks asking again.",
     )
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):
         domain = self.get_object()
-        scan = services.scan_request(domain=domain, trigger=ScanTrigger.API)
+        try:
+            scan = services.scan_request(domain=domain, trigger=ScanTrigger.API)
+        except services.ScanNotQueued as exc:
+            wait = exc.retry_after
+            body = error_body(503, "scan_not_queued", str(exc), scan=exc.scan.pk, retry_after=wait)
+            return Response(body, status=503, headers={"Retry-After": str(wait)})
         url = request.build_absolute_uri(reverse("scan-detail", args=[scan.pk]))
         return Response(
             {"id": scan.pk, "status": scan.status, "url": url},

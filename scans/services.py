@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from accounts.models import Domain, ScanVerdict
 from scans.changes import diff_results
@@ -301,10 +302,9 @@ def scan_request(
     deciding, so two concurrent requests cannot both create one.
 
     Outside a transaction with in-process tasks (the quickstart) the scan has already run when
-    this returns, so the status is re-read for the caller.
+    this returns, so the status is re-read for the caller. Raises ``ScanNotQueued`` when the
+    task queue cannot be reached (the row stays, marked failed, and blocks nothing).
     """
-    from scans.tasks import scan_domains as scan_domains_task
-
     now = now or timezone.now()
     with transaction.atomic():
         Domain.objects.all_tenants().select_for_update().filter(pk=domain.pk).first()
@@ -312,11 +312,40 @@ def scan_request(
         if scan is not None:
             return scan
         scan = Scan.objects.create(domain=domain, trigger=trigger, requested_at=now)
-        transaction.on_commit(
-            lambda: scan_domains_task.delay([domain.pk], trigger, {str(domain.pk): scan.pk})
-        )
-    scan.refresh_from_db(fields=["status"])
+        transaction.on_commit(lambda: _send_scan(scan, trigger))
+    scan.refresh_from_db(fields=["status", "error"])
+    if scan.status == ScanStatus.FAILED and scan.error == SCAN_NOT_QUEUED:
+        raise ScanNotQueued(scan)
     return scan
+
+
+SCAN_NOT_QUEUED = "not queued: the task queue (Redis) could not be reached; request it again"
+
+
+class ScanNotQueued(Exception):
+    """The on-demand scan could not be handed to the task queue (broker unreachable). Its row
+    is marked failed with ``SCAN_NOT_QUEUED`` and no finish time, so the cooldown never hands
+    it out as a scan in progress; asking again (``retry_after`` seconds later) queues anew."""
+
+    retry_after = 30
+
+    def __init__(self, scan: Scan):
+        super().__init__(SCAN_NOT_QUEUED)
+        self.scan = scan
+
+
+def _send_scan(scan: Scan, trigger: str) -> None:
+    from scans.tasks import scan_domains as scan_domains_task
+
+    try:
+        scan_domains_task.delay([scan.domain_id], trigger, {str(scan.domain_id): scan.pk})
+    except (KombuError, OSError) as exc:
+        if scan_domains_task.app.conf.task_always_eager:
+            raise  # the scan ran in this process and failed: not a queueing problem
+        log.warning("scan %s not queued: broker unreachable (%s)", scan.pk, exc)
+        Scan.objects.filter(pk=scan.pk, status=ScanStatus.QUEUED).update(
+            status=ScanStatus.FAILED, error=SCAN_NOT_QUEUED
+        )
 
 
 def _recent_scan(domain: Domain, now: datetime) -> Scan | None:

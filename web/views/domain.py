@@ -16,7 +16,7 @@ from accounts.selectors import domain_list
 from reports.selectors import domain_daily_sessions, domain_top_failures
 from scans.models import ScanStatus, ScanTrigger
 from scans.selectors import scan_history
-from scans.services import scan_request
+from scans.services import ScanNotQueued, scan_request
 from web.decorators import org_page
 
 REPORT_DAYS = 14
@@ -30,7 +30,15 @@ def domain_page(request, domain_id: int):
     if domain is None:
         raise Http404("no such domain")
     if request.method == "POST":
-        scan = scan_request(domain=domain, trigger=ScanTrigger.WEB)
+        try:
+            scan = scan_request(domain=domain, trigger=ScanTrigger.WEB)
+        except ScanNotQueued as exc:
+            messages.error(
+                request,
+                "The scan could not be started: the task queue is unreachable. "
+                f"Try again in {exc.retry_after} seconds.",
+            )
+            return redirect("domain", slug=access.organization.slug, domain_id=domain.pk)
         note = "queued; reload in a few seconds" if scan.status == ScanStatus.QUEUED else "done"
         messages.success(request, f"Scan #{scan.pk} {note}.")
         return redirect("domain", slug=access.organization.slug, domain_id=domain.pk)
