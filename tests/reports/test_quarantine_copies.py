@@ -176,6 +176,19 @@ def test_a_stronger_delivery_of_the_same_content_takes_over_the_quarantined_copy
     )
 
 
+def test_a_reprocessed_copy_keeps_its_own_arrival_against_a_copy_stored_directly(client, org):
+    """GIVEN a forged copy quarantined, the domain added, and the genuine copy then posted
+    (stored at once) WHEN the quarantine is reprocessed afterwards THEN the forgery ranks by
+    when it arrived (earlier, same channel), not when it was reprocessed: the genuine counts."""
+    post(client, org, forged())
+    domain_create(organization=org, name="example.com")
+    assert post(client, org, genuine_gz(), "application/tlsrpt+gzip").status_code == 201
+    summary = services.quarantine_reprocess(organization=org)
+    assert (summary.accepted, summary.conflicts) == (0, 1)
+    assert ReportPolicy.objects.get(organization=org, counted=True).failed == 2
+    assert ReportPolicy.objects.filter(organization=org).count() == 2
+
+
 def test_before_the_domain_is_added_a_reprocess_leaves_both_copies_open(client, org):
     post(client, org, forged())
     post(client, org, genuine_gz(), "application/tlsrpt+gzip")
