@@ -205,7 +205,7 @@ class RejectionSerializer(serializers.Serializer):
 
 
 class IngestSummarySerializer(serializers.Serializer):
-    """What a reprocess did, counted per report."""
+    """What a reprocess did, counted per report (per delivery when a report has several)."""
 
     accepted = serializers.IntegerField()
     duplicates = serializers.IntegerField()

@@ -258,8 +258,9 @@ def quarantine_reprocess(
     Policies that now belong to one of the tenant's domains are stored (and rolled up) and
     their quarantine rows marked resolved; the others stay as they are. Every open copy of
     the selected reports is routed together (``quarantined`` picks reports, not one copy), as
-    its own delivery: the strongest copy counts and the others are kept as conflicting copies,
-    as if they had arrived after the domain was added. Counted per delivery of a report:
+    its own delivery with the provenance and arrival it came with: the strongest copy counts
+    and the others are kept as conflicting copies, exactly as if the domain had been there when
+    they arrived. Counted per delivery of a report:
     ``accepted`` (something stored), ``conflicts`` (other content for a key already stored),
     ``quarantined`` (something still not routable), ``duplicates`` (already stored by a later
     delivery; now marked resolved).
