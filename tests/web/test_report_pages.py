@@ -174,8 +174,9 @@ def test_the_report_page_query_count_does_not_grow_with_policies_or_details(clie
         with CaptureQueriesContext(connection) as queries:
             page_of(client, org, report)
         counts.append(len(queries))
-    assert counts[0] == counts[1]
-    assert counts[1] <= 12, counts
+    # session, user, organization, membership, the report with its delivery, its policies,
+    # their failure details, the quarantine badge
+    assert counts == [8, 8]
 
 
 def test_the_report_list_shows_period_reporter_sessions_failures_and_channel(
