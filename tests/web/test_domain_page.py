@@ -170,7 +170,8 @@ def test_a_null_mx_domain_offers_no_record_to_publish_and_says_why_it_has_no_sco
     assert "there is no TLS-RPT record to publish" in page
     score = page.split('id="score">')[1].split("</dd>")[0]
     assert "no score: TLS-RPT does not apply to this domain" in score
-    history_score = page.split('id="history"')[1].split('class="score">')[1].split("</td>")[0]
+    history = page.split('id="history"')[1]
+    history_score = history.split('data-label="Score">')[1].split("</td>")[0]
     assert "no score: TLS-RPT does not apply" in history_score
 
 

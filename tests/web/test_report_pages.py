@@ -59,7 +59,7 @@ def test_the_report_page_shows_every_failure_detail_with_its_plain_explanation(
         assert kind.label in page
         assert detail["receiving-mx-hostname"] in page
         assert detail["sending-mta-ip"] in page
-        assert f'<td class="num">{detail["failed-session-count"]}</td>' in page
+        assert f'Failed sessions">{detail["failed-session-count"]}</td>' in page
     assert "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED" in page  # the draft-era failure-error-code
     assert "203.0.113.56" in page
 
@@ -187,7 +187,7 @@ def test_the_report_list_shows_period_reporter_sessions_failures_and_channel(
     row = page.split('id="report-list"')[1].split("</tr>")[1]
     assert f'href="/o/{org.slug}/reports/{rfc_report.pk}/"' in row
     assert "2016-04-01" in row and "Company-X" in row and "company-y.example" in row
-    assert '<td class="num">5629</td>' in row  # 5326 successful + 303 failed
+    assert 'data-label="Sessions">5629</td>' in row  # 5326 successful + 303 failed
     assert '<span class="sev-critical">303</span>' in row
     assert "HTTPS" in row
 
