@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import Domain
 from accounts.services import domain_create
 from reports.models import QuarantinedPolicy
-from reports.selectors import quarantine_add_refusal
+from reports.selectors import quarantine_add_refusal, with_ownership
 from reports.services import quarantine_reprocess
 from reports.summary import IngestSummary
 
@@ -23,9 +23,14 @@ def quarantine_add_domain(*, item: QuarantinedPolicy) -> tuple[Domain, IngestSum
     """Add ``item``'s policy-domain to ``item.organization`` and reprocess every open
     quarantined policy of that organization naming it.
 
-    ``item`` carries the ``reports.selectors.quarantine_item`` annotations; raises
-    ``ValidationError`` with the reason when the name may not be added.
+    The caller found ``item`` in its scope; who owns the name is read again here, inside the
+    transaction. Raises ``ValidationError`` with the reason when the name may not be added.
     """
+    item = (
+        with_ownership(QuarantinedPolicy.objects.filter(pk=item.pk))
+        .select_related("organization")
+        .get()
+    )
     refusal = quarantine_add_refusal(item)
     if refusal:
         raise ValidationError(refusal)

@@ -288,7 +288,7 @@ def quarantine_list(*, scope: Scope) -> QuerySet[QuarantinedPolicy]:
     its policy-domain is already a domain of its own organization (``owned_here``) or of any
     other organization (``owned_elsewhere``; which one is never read)."""
     rows = scope_to_org(QuarantinedPolicy.objects.all(), scope).filter(resolved_at__isnull=True)
-    return _with_ownership(rows).select_related("organization").order_by("-created_at", "-id")
+    return with_ownership(rows).select_related("organization").order_by("-created_at", "-id")
 
 
 def quarantine_item(*, scope: Scope, pk: int) -> QuarantinedPolicy | None:
@@ -296,10 +296,12 @@ def quarantine_item(*, scope: Scope, pk: int) -> QuarantinedPolicy | None:
     rows = scope_to_org(QuarantinedPolicy.objects.all(), scope).filter(
         pk=pk, resolved_at__isnull=True
     )
-    return _with_ownership(rows).select_related("organization").first()
+    return with_ownership(rows).select_related("organization").first()
 
 
-def _with_ownership(rows: QuerySet[QuarantinedPolicy]) -> QuerySet[QuarantinedPolicy]:
+def with_ownership(rows: QuerySet[QuarantinedPolicy]) -> QuerySet[QuarantinedPolicy]:
+    """``rows`` annotated with ``owned_here`` and ``owned_elsewhere`` (read by
+    ``quarantine_add_refusal``)."""
     same_name = Domain.objects.all_tenants().filter(name=OuterRef("policy_domain"))
     return rows.annotate(
         owned_here=Exists(same_name.filter(organization_id=OuterRef("organization_id"))),
