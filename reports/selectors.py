@@ -198,11 +198,12 @@ class ReportRow:
     domains: tuple[Domain, ...]
 
 
-def report_rows(reports: Iterable[Report]) -> list[ReportRow]:
-    """``report_list`` rows with their totals (from the prefetched counted policies)."""
+def report_rows(reports: Iterable[Report], *, domain_id: int | None = None) -> list[ReportRow]:
+    """``report_list`` rows with their totals (from the prefetched counted policies); with
+    ``domain_id``, the totals of that domain's policies only (a report may cover several)."""
     rows = []
     for report in reports:
-        policies = list(report.policies.all())
+        policies = [p for p in report.policies.all() if domain_id in (None, p.domain_id)]
         successful, failed = session_totals(policies)
         domains = {p.domain_id: p.domain for p in policies if p.domain is not None}
         ordered = tuple(sorted(domains.values(), key=lambda d: d.name))

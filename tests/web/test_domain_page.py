@@ -275,3 +275,20 @@ def test_the_domain_page_query_count_does_not_grow_with_reports_or_scans(client,
     # reports and their policies, the quarantine badge, and three trends (domain in scope,
     # day sums, top keys, their days; failure splits add the failures' day sums): 11 + 14
     assert counts == [25] * 5
+
+
+def test_recent_reports_count_this_domains_sessions_of_a_report_that_covers_several(client, org):
+    from reports.models import Channel
+    from reports.services import report_ingest_bytes
+    from tests.reports.conftest import policy, report_json
+
+    mine = DomainFactory(organization=org, name="mine.example")
+    DomainFactory(organization=org, name="sibling.example")
+    policies = [policy("sts", "mine.example", 7, 1), policy("sts", "sibling.example", 500, 90)]
+    payload = report_json(policies=policies)
+    report_ingest_bytes(organization=org, payload=payload, channel=Channel.HTTPS, source="t")
+    login(client, org, Role.VIEWER)
+    page = client.get(f"/o/{org.slug}/domains/{mine.pk}/").content.decode()
+    recent = page.split('id="recent-reports"')[1].split("</table>")[0]
+    assert 'data-label="Sessions">8</td>' in recent
+    assert "590" not in recent and "598" not in recent

@@ -77,4 +77,5 @@ def _reports_context(scope, domain) -> dict:
         ],
     )
     recent = report_list(scope=scope, domain_id=domain.pk)[:RECENT_REPORTS]
-    return {"figures": figures, "chart": chart, "recent_reports": report_rows(recent)}
+    rows = report_rows(recent, domain_id=domain.pk)
+    return {"figures": figures, "chart": chart, "recent_reports": rows}
