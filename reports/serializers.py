@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict
 
 from drf_spectacular.utils import extend_schema_field
@@ -11,23 +10,7 @@ from rest_framework import serializers
 from accounts.models import Organization
 from reports.models import FailureDetail, QuarantinedPolicy, Report, ReportPolicy
 from reports.provenance import Provenance
-from reports.selectors import report_conflicts
-
-
-def session_totals(policies: Iterable[ReportPolicy]) -> tuple[int, int]:
-    """(successful, failed) sessions of one report, counting each policy domain once.
-
-    Microsoft reports the same sessions under an ``sts`` and a ``tlsa`` policy of one domain
-    (protocol.md section 9b), so per domain the policy with the most sessions counts, and the
-    domains are added up. Policies without a policy-domain count on their own.
-    """
-    best: dict[str, tuple[int, int]] = {}
-    for index, policy in enumerate(policies):
-        key = policy.policy_domain or f"#{index}"
-        current = best.get(key, (0, 0))
-        if policy.successful + policy.failed > sum(current) or key not in best:
-            best[key] = (policy.successful, policy.failed)
-    return sum(s for s, _ in best.values()), sum(f for _, f in best.values())
+from reports.selectors import report_conflicts, session_totals
 
 
 class FailureDetailSerializer(serializers.ModelSerializer):

@@ -81,3 +81,24 @@ def diff_results(previous: Mapping[str, Any] | None, current: Mapping[str, Any])
     changes += _record_changes(before_records, after_records)
     changes += _mta_sts_changes(previous.get("mta_sts") or {}, current.get("mta_sts") or {})
     return changes
+
+
+# What each change subject is, as a reader of the history names it ({d} is the domain).
+_SUBJECT_NAMES = {
+    "smtp_tls": "TXT _smtp._tls.{d}",
+    "smtp_tls_selected": "TXT _smtp._tls.{d} (the record senders use)",
+    "smtp_tls_cnames": "CNAME at _smtp._tls.{d}",
+    "smtp_tls_outcome": "DNS answer for _smtp._tls.{d}",
+    "mta_sts": "TXT _mta-sts.{d}",
+    "mta_sts_outcome": "DNS answer for _mta-sts.{d}",
+    "mx": "MX {d}",
+    "mta_sts.mode": "MTA-STS policy mode (https://mta-sts.{d}/.well-known/mta-sts.txt)",
+    "mta_sts.id": "MTA-STS policy id (TXT _mta-sts.{d})",
+    "verdict": "TLS-RPT verdict",
+}
+
+
+def subject_name(subject: str, domain: str) -> str:
+    """The record a change is about, e.g. ``TXT _smtp._tls.example.com`` for ``smtp_tls``."""
+    template = _SUBJECT_NAMES.get(subject)
+    return template.format(d=domain) if template else subject.replace("_", " ")

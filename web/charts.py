@@ -99,7 +99,7 @@ def stacked_bars(
         f'<text x="12" y="{head + plot_h / 2:.1f}" transform="rotate(-90 12 '
         f'{head + plot_h / 2:.1f})" text-anchor="middle" fill="#5c6573">{escape(unit)}</text>'
     )
-    label_every = max(1, math.ceil(len(days) / 8))
+    labelled = _labelled_days(len(days))
     for i, day in enumerate(days):
         x = left + i * slot + (slot - bar_w) / 2
         base = 0
@@ -112,7 +112,7 @@ def stacked_bars(
                     f"<title>{day.isoformat()}: {escape(s.label)} {value:,}</title></rect>"
                 )
             base += value
-        if i % label_every == 0 or i == len(days) - 1:
+        if i in labelled:
             out.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
                 f'fill="#5c6573">{day.strftime("%d %b")}</text>'
@@ -122,6 +122,19 @@ def stacked_bars(
         'stroke="#5c6573"/></svg>'
     )
     return "".join(out)
+
+
+def _labelled_days(count: int, most: int = 8) -> set[int]:
+    """Indexes of the days that get an axis label: every n-th and the last, dropping the n-th
+    just before the last when the two would overlap."""
+    if count == 0:
+        return set()
+    every = max(1, math.ceil(count / most))
+    last = count - 1
+    labelled = set(range(0, count, every)) | {last}
+    if 0 < last % every < every / 2 and last - last % every > 0:
+        labelled.discard(last - last % every)
+    return labelled
 
 
 def _clip(text: str, length: int) -> str:

@@ -15,7 +15,7 @@ SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("organization", "Dashboard", frozenset({"organization"})),
     ("domain-list", "Domains", frozenset({"domain-list", "domain", "domain-bulk"})),
     ("domain-add", "Add domains", frozenset({"domain-add", "client-add"})),
-    ("report-list", "Reports", frozenset({"report-list", "report"})),
+    ("reports", "Reports", frozenset({"reports", "report", "report-download"})),
     ("quarantine", "Quarantine", frozenset({"quarantine"})),
     ("members", "Members", frozenset({"members"})),
     ("settings", "Settings", frozenset({"settings", "tokens", "notification-settings"})),

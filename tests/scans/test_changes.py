@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scans.changes import diff_results
+from scans.changes import diff_results, subject_name
 
 
 def result(verdict="pass", smtp_tls=("v=TLSRPTv1; rua=mailto:r@example.com",), mx=("mx1",), **sts):
@@ -77,3 +77,39 @@ def test_a_dns_error_scan_is_not_read_as_every_record_removed():
     errored = result(verdict="error", smtp_tls=(), mx=())
     assert kinds(diff_results(result(), errored)) == [("verdict_changed", "verdict", False)]
     assert kinds(diff_results(errored, result())) == [("verdict_changed", "verdict", False)]
+
+
+@pytest.mark.parametrize(
+    ("subject", "named"),
+    [
+        ("smtp_tls", "TXT _smtp._tls.example.com"),
+        ("mx", "MX example.com"),
+        ("mta_sts", "TXT _mta-sts.example.com"),
+        (
+            "mta_sts.mode",
+            "MTA-STS policy mode (https://mta-sts.example.com/.well-known/mta-sts.txt)",
+        ),
+        ("something_new", "something new"),
+    ],
+)
+def test_each_change_subject_names_the_record_it_is_about(subject, named):
+    assert subject_name(subject, "example.com") == named
+
+
+def test_every_subject_diff_results_produces_has_a_name():
+    before = {
+        "verdict": "pass",
+        "records": {"smtp_tls": ["a"], "mta_sts": ["x"]},
+        "mx": {"hosts": ["mx1"]},
+        "mta_sts": {"mode": "enforce", "id": "1"},
+    }
+    after = {
+        "verdict": "fail",
+        "records": {"smtp_tls": ["b"], "mta_sts": []},
+        "mx": {"hosts": ["mx2"]},
+        "mta_sts": {"mode": "testing", "id": "2"},
+    }
+    for change in diff_results(before, after):
+        assert "example.com" in subject_name(change.subject, "example.com") or (
+            change.subject == "verdict"
+        )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from accounts.services import api_token_create
-from tests.factories import DomainFactory
+from tests.factories import DomainFactory, QuarantinedPolicyFactory, ReportPolicyFactory
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,25 @@ def _token(org) -> dict:
     return {"slug": org.slug, "token_id": token.pk}
 
 
+def _report(org) -> dict:
+    return {"slug": org.slug, "report_id": ReportPolicyFactory(report__organization=org).report_id}
+
+
+def _quarantined(org) -> dict:
+    return {"slug": org.slug, "item_id": QuarantinedPolicyFactory(organization=org).pk}
+
+
 PAGES = [
     Page("organization", _slug, post={"names": "added-by-outsider.example"}),
     Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
     Page("token-revoke", _token, post={}, get=False),
     Page("domain", _domain),
+    Page("reports", _slug),
+    Page("report", _report),
+    Page("report-download", _report),
+    Page("quarantine", _slug),
+    Page("quarantine-retry", _quarantined, post={}, get=False),
+    Page("quarantine-add-domain", _quarantined, post={}, get=False),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each
