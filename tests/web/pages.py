@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from accounts.invitations import invitation_create
+from accounts.models import Role
 from accounts.services import api_token_create
-from tests.factories import DomainFactory
+from tests.factories import DomainFactory, MembershipFactory
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,31 @@ def _token(org) -> dict:
     return {"slug": org.slug, "token_id": token.pk}
 
 
+def _membership(org) -> dict:
+    member = MembershipFactory(organization=org, role=Role.VIEWER)
+    return {"slug": org.slug, "membership_id": member.pk}
+
+
+def _invitation(org) -> dict:
+    invitation, _ = invitation_create(
+        organization=org,
+        email="invited@example.com",
+        role=Role.MEMBER,
+        invited_by=None,
+        acting_role=Role.OWNER,
+    )
+    return {"slug": org.slug, "invitation_id": invitation.pk}
+
+
 PAGES = [
     Page("organization", _slug, post={"names": "added-by-outsider.example"}),
     Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
     Page("token-revoke", _token, post={}, get=False),
     Page("domain", _domain),
+    Page("members", _slug, post={"email": "outsider@example.com", "role": "viewer"}),
+    Page("member-role", _membership, post={"role": "admin"}, get=False),
+    Page("member-remove", _membership, post={}),
+    Page("invitation-revoke", _invitation, post={}),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each
@@ -57,4 +79,6 @@ PUBLIC = {
     "login": "anonymous",
     "logout": "the user's own session",
     "healthz": "no data",
+    "invitation": "the secret in the link picks the invitation; it names no slug",
+    "invitation-accept": "the same secret; only the invited address accepts",
 }
