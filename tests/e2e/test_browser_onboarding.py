@@ -20,7 +20,7 @@ def test_a_member_logs_in_and_onboards_domains(browser, live_server, org):
     user = MembershipFactory(organization=org, role=Role.MEMBER).user
 
     browser.get(f"{live_server.url}/")
-    browser.find_element(By.NAME, "username").send_keys(user.email)
+    browser.find_element(By.NAME, "login").send_keys(user.email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     # Wait for the next page: the login page has an <h1> too.
