@@ -1,4 +1,5 @@
-"""Root URLs: web UI, account pages (django-allauth), admin, the REST API under /api/v1/ and its schema and docs."""
+"""Root URLs: web UI, account pages (django-allauth), admin, the REST API under /api/v1/
+and its schema and docs."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -88,7 +88,10 @@ def test_a_failed_email_keeps_the_invitation_and_shows_the_link(client, org, smt
 def test_revoking_asks_first_then_the_link_stops_working(client, org):
     login(client, org, Role.ADMIN)
     invitation, token = invitation_create(
-        organization=org, email="c@example.com", role=Role.MEMBER, invited_by=None,
+        organization=org,
+        email="c@example.com",
+        role=Role.MEMBER,
+        invited_by=None,
         acting_role=Role.OWNER,
     )
     url = f"/o/{org.slug}/invitations/{invitation.pk}/revoke/"

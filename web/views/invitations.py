@@ -44,7 +44,5 @@ def invitation_accept_view(request, token: str):
         return _unusable(request, exc)
     request.session.pop(INVITATION_SESSION_KEY, None)
     organization = membership.organization
-    messages.success(
-        request, f"You joined {organization.name} as {membership.get_role_display()}."
-    )
+    messages.success(request, f"You joined {organization.name} as {membership.get_role_display()}.")
     return redirect("organization", slug=organization.slug)

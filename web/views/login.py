@@ -9,7 +9,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-
 # Where the email arrives: allauth posts ``login`` and authenticates with ``email``; the admin
 # posts and authenticates with ``username``.
 _FIELDS = (settings.AXES_USERNAME_FORM_FIELD, "email", "username")

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import invitations, members as member_services
+from accounts import invitations
+from accounts import members as member_services
 from accounts.models import Role
 from accounts.selectors import invitation_list_pending, member_list
 from web.decorators import org_page
