@@ -15,6 +15,7 @@ from tests.mail import body_text
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long enough passphrase 42"
+PASSWORD_OF_FACTORY = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
@@ -169,3 +170,17 @@ def test_a_client_admin_sees_only_the_client_in_the_switcher(client, msp, client
     html = client.get(f"/o/{client_org.slug}/members/").content.decode()
     menu = re.search(r'<nav class="switcher-menu".*?</nav>', html, re.S).group(0)
     assert client_org.name in menu and msp.name not in menu
+
+
+def test_a_signed_in_user_changes_their_password(client):
+    user = UserFactory(email="someone@example.com")
+    client.force_login(user)
+    assert b'href="/password/change/"' in client.get("/password/change/").content
+    new = "another long passphrase 7"
+    data = {"oldpassword": "wrong", "password1": new, "password2": new}
+    response = client.post("/password/change/", data)
+    assert response.status_code == 200 and b"errorlist" in response.content
+    response = client.post("/password/change/", {**data, "oldpassword": PASSWORD_OF_FACTORY})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new)
