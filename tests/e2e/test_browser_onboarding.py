@@ -27,7 +27,7 @@ def test_a_member_logs_in_and_onboards_domains(browser, live_server, org):
     WebDriverWait(browser, 10).until(EC.url_to_be(f"{live_server.url}/o/{org.slug}/"))
     assert browser.find_element(By.TAG_NAME, "h1").text == org.name
 
-    browser.find_element(By.CSS_SELECTOR, "details summary").click()
+    browser.find_element(By.CSS_SELECTOR, "main details summary").click()
     browser.find_element(By.NAME, "names").send_keys("Shop.Example\nbücher.example\nco.uk")
     browser.find_element(By.NAME, "tags").send_keys("eu")
     browser.find_element(By.CSS_SELECTOR, "#add-domains button").click()
