@@ -39,6 +39,7 @@ def test_viewers_and_members_read_only(client, org, role):
     assert client.post(_url(org), {"email": "x@example.com", "role": "viewer"}).status_code == 403
     assert client.post(_url(org, other.pk, "role"), {"role": "admin"}).status_code == 403
     assert client.post(_url(org, other.pk, "remove")).status_code == 403
+    assert client.get(_url(org, other.pk, "remove")).status_code == 403
     other.refresh_from_db()
     assert other.role == Role.VIEWER and not Invitation.objects.exists()
 
@@ -116,6 +117,7 @@ def test_the_last_owner_cannot_be_demoted_from_the_page(client, org):
 def test_the_last_owner_cannot_be_removed_from_the_page(client, org):
     owner = login(client, org, Role.OWNER)
     membership = Membership.objects.get(user=owner)
+    assert "the last owner" in client.get(_url(org)).content.decode()
     response = client.post(_url(org, membership.pk, "remove"))
     assert response.status_code == 400
     assert "last owner cannot be removed" in response.content.decode()

@@ -22,9 +22,12 @@ def _page(request, *, form: InviteForm | None = None, role_errors: dict | None =
     org = access.organization
     can_manage = access.can(Role.ADMIN)
     rows = list(member_list(organization=org))
+    owners = sum(row.role == Role.OWNER for row in rows)
     for row in rows:
         row.role_form = RoleForm(initial={"role": row.role}, acting_role=access.role)
         row.can_change = can_manage and access.can(row.role)
+        # Display only: accounts.members refuses it anyway.
+        row.last_owner = row.role == Role.OWNER and owners == 1
         row.error = (role_errors or {}).get(row.pk)
     context = {
         "org": org,
@@ -35,7 +38,6 @@ def _page(request, *, form: InviteForm | None = None, role_errors: dict | None =
         .select_related("invited_by")
         .order_by("-created_at", "-id"),
         "form": form or InviteForm(acting_role=access.role),
-        "role_count": len({row.role for row in rows}),
     }
     return render(request, "web/members.html", context, status=status)
 
