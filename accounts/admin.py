@@ -11,9 +11,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from accounts import services
+from accounts import invitations, services
 from accounts.domain_names import DomainNameError, normalize_domain_name
-from accounts.models import ApiToken, Domain, Membership, Organization, Tag, User
+from accounts.models import ApiToken, Domain, Invitation, Membership, Organization, Role, Tag, User
 
 
 @admin.register(User)
@@ -64,6 +64,27 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "organization__name", "organization__slug"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are made on the members page (the link is only in the email)."""
+
+    list_display = ["email", "organization", "role", "invited_by", "created_at", "expires_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "organization__name", "organization__slug"]
+    readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "digest"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke (the links stop working)", permissions=["change"])
+    def revoke(self, request, queryset):
+        for invitation in queryset:
+            invitations.invitation_revoke(invitation=invitation, acting_role=Role.OWNER)
+        self.message_user(request, f"Revoked {queryset.count()} invitation(s).")
 
 
 @admin.register(ApiToken)

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import ApiToken, Domain, Membership, Organization, Role, User, role_at_least
+from accounts.models import (
+    ApiToken,
+    Domain,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    User,
+    role_at_least,
+)
 from accounts.scoping import Scope, scope_to_org
 
 MANAGING_ROLES = (Role.OWNER, Role.ADMIN)
@@ -74,6 +83,24 @@ def domain_list(*, scope: Scope) -> QuerySet[Domain]:
 def api_token_list(*, organization: Organization) -> QuerySet[ApiToken]:
     """The organization's own tokens (an MSP's page does not list its clients' tokens)."""
     return scope_to_org(ApiToken.objects.all(), Scope(organization, includes_clients=False))
+
+
+def member_list(*, organization: Organization) -> QuerySet[Membership]:
+    """The organization's own members (an MSP's members are not listed on its clients)."""
+    own = Scope(organization, includes_clients=False)
+    return (
+        scope_to_org(Membership.objects.all(), own)
+        .select_related("user")
+        .order_by("user__email", "id")
+    )
+
+
+def invitation_list_pending(*, organization: Organization, now) -> QuerySet[Invitation]:
+    """Invitations of the organization whose link still works, newest first."""
+    own = Scope(organization, includes_clients=False)
+    return scope_to_org(Invitation.objects.all(), own).filter(
+        accepted_at=None, revoked_at=None, expires_at__gt=now
+    )
 
 
 def organization_choices(*, scope: Scope) -> QuerySet[Organization]:

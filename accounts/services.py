@@ -135,6 +135,14 @@ def membership_set(*, user: User, organization: Organization, role: str) -> Memb
     return membership
 
 
+@transaction.atomic
+def organization_sign_up(*, name: str, owner: User) -> Organization:
+    """Sign-up: a new top-level organization (slug: the next free one) owned by ``owner``."""
+    organization = organization_create(name=name)
+    membership_set(user=owner, organization=organization, role=Role.OWNER)
+    return organization
+
+
 # --- API tokens ------------------------------------------------------------------------------
 
 

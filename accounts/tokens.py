@@ -58,3 +58,10 @@ def token_lookup(plaintext: str) -> str | None:
 
 def digest_matches(plaintext: str, stored_digest: str) -> bool:
     return hmac.compare_digest(token_digest(plaintext), stored_digest)
+
+
+def generate_invitation_token() -> tuple[str, str]:
+    """A new invitation link secret and its digest: 256 random bits, URL-safe; only the digest
+    is stored, so a copy of the database holds no working link."""
+    plaintext = secrets.token_urlsafe(32)
+    return plaintext, token_digest(plaintext)

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "web",
     "demo",
     "axes",
+    "allauth",  # django-allauth, account flows only (no social login)
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, so it sees the lockout flag the login attempt set and answers with our page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -324,6 +327,7 @@ TLSMON_TRUSTED_PROXIES = parse_networks(
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses before a password is checked
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = envint("TLSMON_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=1000)
 AXES_COOLOFF_TIME = timedelta(
@@ -334,7 +338,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # A successful login must not clear the counters: it would clear every row of the client's
 # address too, so an attacker with one valid account could reset the count on its victims.
 AXES_RESET_ON_SUCCESS = False
-AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field (it holds the email)
+AXES_USERNAME_FORM_FIELD = "login"  # allauth's field; the admin's "username" is read too
 AXES_USERNAME_CALLABLE = "web.views.login.attempted_username"
 AXES_CLIENT_IP_CALLABLE = "api.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "web.views.login.locked_out"
@@ -351,6 +355,14 @@ AXES_HANDLER = {
     "database": "axes.handlers.database.AxesDatabaseHandler",
     "cache": "axes.handlers.cache.AxesCacheHandler",
 }[TLSMON_LOGIN_LOCKOUT_STORE]
+
+# --- Accounts (django-allauth: sign-up, email login, password reset; README) -----------------
+ACCOUNT_LOGIN_METHODS, ACCOUNT_SIGNUP_FIELDS = {"email"}, ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD, ACCOUNT_EMAIL_VERIFICATION = None, "none"
+ACCOUNT_FORMS = {"signup": "web.account_forms.SignupForm"}
+ACCOUNT_ADAPTER = "web.account_forms.AccountAdapter"
+ACCOUNT_RATE_LIMITS = {"login_failed": False}  # axes alone counts failed logins (one page)
+TLSMON_INVITATION_DAYS = envint("TLSMON_INVITATION_DAYS", 7, minimum=1, maximum=90)
 
 # --- Static files, i18n ----------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -1,4 +1,5 @@
-"""Root URLs: web UI, admin, the REST API under /api/v1/ and its schema and docs."""
+"""Root URLs: web UI, account pages (django-allauth), admin, the REST API under /api/v1/
+and its schema and docs."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -11,6 +12,8 @@ handler500 = "api.errors.json_server_error"
 
 urlpatterns = [
     path("", include("web.urls")),
+    # django-allauth's account pages at the root: /signup/, /login/, /password/reset/, ...
+    path("", include("allauth.account.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

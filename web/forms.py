@@ -1,11 +1,11 @@
-"""Web UI forms for adding domains and creating API tokens."""
+"""Web UI forms: adding domains, creating API tokens, inviting members and changing roles."""
 
 from __future__ import annotations
 
 from django import forms
 from django.db.models import QuerySet
 
-from accounts.models import Organization, TokenScope
+from accounts.models import Organization, Role, TokenScope, role_at_least
 
 
 class DomainAddForm(forms.Form):
@@ -46,3 +46,30 @@ class TokenCreateForm(forms.Form):
     expires_days = forms.IntegerField(
         required=False, min_value=1, max_value=3650, help_text="Leave empty for no expiry."
     )
+
+
+def _roles_up_to(acting_role: str) -> list[tuple[str, str]]:
+    """The roles someone with ``acting_role`` may grant (never above their own)."""
+    return [(value, label) for value, label in Role.choices if role_at_least(acting_role, value)]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(help_text="The invitation link goes to this address.")
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        initial=Role.MEMBER,
+        help_text="Viewers only read; members manage domains; admins also manage members "
+        "and tokens; owners can do everything.",
+    )
+
+    def __init__(self, *args, acting_role: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _roles_up_to(acting_role)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    def __init__(self, *args, acting_role: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _roles_up_to(acting_role)

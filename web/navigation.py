@@ -38,3 +38,21 @@ def org_sections(access, current: str | None) -> list[dict]:
             {"url": url, "label": label, "current": current in inside, "badge": badge or None}
         )
     return sections
+
+
+def switcher_groups(organizations) -> list[dict]:
+    """The header's organization switcher: each top-level organization followed by its clients
+    that the user reaches (an MSP admin sees the MSP and every client under it). A client whose
+    MSP the user does not reach is listed on its own. Keeps the selector's order."""
+    groups: dict[int, dict] = {}
+    orphans = []
+    for org in organizations:
+        if org.managed_by_id is None:
+            groups[org.pk] = {"organization": org, "clients": []}
+    for org in organizations:
+        if org.managed_by_id is not None:
+            if org.managed_by_id in groups:
+                groups[org.managed_by_id]["clients"].append(org)
+            else:
+                orphans.append({"organization": org, "clients": []})
+    return list(groups.values()) + orphans

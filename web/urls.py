@@ -1,9 +1,21 @@
-"""URLs of the web UI pages."""
+"""URLs of the web UI pages. The account pages (sign-up, login, logout, password reset) are
+django-allauth's, mounted at the root by tlsmon/urls.py; ``login`` and ``logout`` name two
+of them for the rest of the project."""
 
-from django.contrib.auth import views as auth_views
+from allauth.account import views as account_views
 from django.urls import path
 
-from web.views import dashboard, domain, health, organization, quarantine, reports, tokens
+from web.views import (
+    dashboard,
+    domain,
+    health,
+    invitations,
+    members,
+    organization,
+    quarantine,
+    reports,
+    tokens,
+)
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -13,7 +25,11 @@ urlpatterns = [
     path("o/<slug:slug>/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("o/<slug:slug>/reports/", reports.report_list_page, name="reports"),
     path("o/<slug:slug>/reports/<int:report_id>/", reports.report_page, name="report"),
-    path("o/<slug:slug>/reports/<int:report_id>/raw.json", reports.report_raw, name="report-download"),
+    path(
+        "o/<slug:slug>/reports/<int:report_id>/raw.json",
+        reports.report_raw,
+        name="report-download",
+    ),
     path("o/<slug:slug>/quarantine/", quarantine.quarantine, name="quarantine"),
     path(
         "o/<slug:slug>/quarantine/<int:item_id>/reprocess/",
@@ -25,7 +41,27 @@ urlpatterns = [
         quarantine.quarantine_add,
         name="quarantine-add-domain",
     ),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("o/<slug:slug>/members/", members.members, name="members"),
+    path(
+        "o/<slug:slug>/members/<int:membership_id>/role/", members.member_role, name="member-role"
+    ),
+    path(
+        "o/<slug:slug>/members/<int:membership_id>/remove/",
+        members.member_remove,
+        name="member-remove",
+    ),
+    path(
+        "o/<slug:slug>/invitations/<int:invitation_id>/revoke/",
+        members.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+    path(
+        "invitations/<str:token>/accept/",
+        invitations.invitation_accept_view,
+        name="invitation-accept",
+    ),
+    path("login/", account_views.login, name="login"),
+    path("logout/", account_views.logout, name="logout"),
     path("healthz", health.healthz, name="healthz"),
 ]

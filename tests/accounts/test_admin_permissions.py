@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
-from accounts.models import ApiToken, Organization
+from accounts.invitations import invitation_create
+from accounts.models import ApiToken, Organization, Role
 from accounts.services import api_token_create
 from reports.models import QuarantinedPolicy, Submission
 from reports.services import submission_receive
@@ -109,3 +110,30 @@ def test_staff_with_the_view_permission_can_download_a_raw_submission(viewer_sta
     response = viewer_staff.get(f"/admin/reports/submission/{submission.pk}/download/")
     assert response.status_code == 200
     assert response.content == b"not a report"
+
+
+def _invitation(org):
+    invitation, _ = invitation_create(
+        organization=org,
+        email="c@example.com",
+        role=Role.MEMBER,
+        invited_by=None,
+        acting_role=Role.OWNER,
+    )
+    return invitation
+
+
+def test_a_view_only_operator_cannot_revoke_an_invitation(client, org):
+    staff = _staff(client, "view_invitation")
+    invitation = _invitation(org)
+    _act(staff, "/admin/accounts/invitation/", "revoke", [invitation.pk])
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+def test_an_operator_with_change_permission_can_revoke_an_invitation(client, org):
+    staff = _staff(client, "view_invitation", "change_invitation")
+    invitation = _invitation(org)
+    _act(staff, "/admin/accounts/invitation/", "revoke", [invitation.pk])
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None

@@ -20,14 +20,14 @@ def test_a_member_logs_in_and_onboards_domains(browser, live_server, org):
     user = MembershipFactory(organization=org, role=Role.MEMBER).user
 
     browser.get(f"{live_server.url}/")
-    browser.find_element(By.NAME, "username").send_keys(user.email)
+    browser.find_element(By.NAME, "login").send_keys(user.email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     # Wait for the next page: the login page has an <h1> too.
     WebDriverWait(browser, 10).until(EC.url_to_be(f"{live_server.url}/o/{org.slug}/"))
     assert browser.find_element(By.TAG_NAME, "h1").text == org.name
 
-    browser.find_element(By.CSS_SELECTOR, "details summary").click()
+    browser.find_element(By.CSS_SELECTOR, "main details summary").click()
     browser.find_element(By.NAME, "names").send_keys("Shop.Example\nbücher.example\nco.uk")
     browser.find_element(By.NAME, "tags").send_keys("eu")
     browser.find_element(By.CSS_SELECTOR, "#add-domains button").click()

@@ -31,7 +31,7 @@ def test_a_member_scans_a_domain_and_sees_the_record_to_publish(
     user = MembershipFactory(organization=org, role=Role.MEMBER).user
 
     browser.get(f"{live_server.url}/o/{org.slug}/domains/{domain.pk}/")
-    browser.find_element(By.NAME, "username").send_keys(user.email)
+    browser.find_element(By.NAME, "login").send_keys(user.email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.ID, "scan-now")))

@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from accounts.invitations import invitation_create
+from accounts.models import Role
 from accounts.services import api_token_create
-from tests.factories import DomainFactory, QuarantinedPolicyFactory, ReportPolicyFactory
+from tests.factories import (
+    DomainFactory,
+    MembershipFactory,
+    QuarantinedPolicyFactory,
+    ReportPolicyFactory,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,22 @@ def _quarantined(org) -> dict:
     return {"slug": org.slug, "item_id": QuarantinedPolicyFactory(organization=org).pk}
 
 
+def _membership(org) -> dict:
+    member = MembershipFactory(organization=org, role=Role.VIEWER)
+    return {"slug": org.slug, "membership_id": member.pk}
+
+
+def _invitation(org) -> dict:
+    invitation, _ = invitation_create(
+        organization=org,
+        email="invited@example.com",
+        role=Role.MEMBER,
+        invited_by=None,
+        acting_role=Role.OWNER,
+    )
+    return {"slug": org.slug, "invitation_id": invitation.pk}
+
+
 PAGES = [
     Page("organization", _slug, post={"names": "added-by-outsider.example"}),
     Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
@@ -62,6 +85,10 @@ PAGES = [
     Page("quarantine", _slug),
     Page("quarantine-retry", _quarantined, post={}, get=False),
     Page("quarantine-add-domain", _quarantined, post={}, get=False),
+    Page("members", _slug, post={"email": "outsider@example.com", "role": "viewer"}),
+    Page("member-role", _membership, post={"role": "admin"}, get=False),
+    Page("member-remove", _membership, post={}),
+    Page("invitation-revoke", _invitation, post={}),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each
@@ -71,4 +98,6 @@ PUBLIC = {
     "login": "anonymous",
     "logout": "the user's own session",
     "healthz": "no data",
+    "invitation": "the secret in the link picks the invitation; it names no slug",
+    "invitation-accept": "the same secret; only the invited address accepts",
 }

@@ -1,4 +1,5 @@
-"""Brute-force protection of /login/ and /admin/login/ (django-axes, configured in settings).
+"""Brute-force protection of /login/ (django-allauth's form) and /admin/login/ (django-axes,
+configured in settings).
 
 Each case runs with both stores an operator can choose: the database (PostgreSQL here,
 SQLite in the quickstart) and the shared Redis cache.
@@ -53,9 +54,8 @@ def alice():
 
 
 def _login(client, username: str, password: str, *, address: str, path: str = "/login/", **extra):
-    return client.post(
-        path, {"username": username, "password": password}, REMOTE_ADDR=address, **extra
-    )
+    field = "username" if path.startswith("/admin/") else "login"  # allauth's form: "login"
+    return client.post(path, {field: username, "password": password}, REMOTE_ADDR=address, **extra)
 
 
 def _is_locked_out(response) -> bool:

@@ -24,7 +24,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, org):
 def test_a_member_logs_in_and_lands_on_their_organizations_domains(client, org, member):
     DomainFactory(organization=org, name="mine.example")
     response = client.post(
-        "/login/", {"username": member.email, "password": "correct horse battery staple"}
+        "/login/", {"login": member.email, "password": "correct horse battery staple"}
     )
     assert response.status_code == 302
     response = client.get("/", follow=True)

@@ -1,5 +1,5 @@
-"""Hooks the login lock-out (django-axes, configured in settings) calls for /login/ and
-/admin/login/: how an attempted account is named, and the page a locked-out client sees."""
+"""Hooks the login lock-out (django-axes, configured in settings) calls for /login/ (allauth)
+and /admin/login/: how an attempted account is named, and the page a locked-out client sees."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+# Where the email arrives: allauth posts ``login`` and authenticates with ``email``; the admin
+# posts and authenticates with ``username``.
+_FIELDS = (settings.AXES_USERNAME_FORM_FIELD, "email", "username")
+
 
 def attempted_username(request: HttpRequest, credentials: dict | None) -> str | None:
     """The account an attempt was for, as stored (trimmed, lower case), so ``Alice@X`` and
-    ``alice@x`` count against one account."""
-    source = credentials if credentials is not None else request.POST
-    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
-    return username.strip().lower() if isinstance(username, str) else None
+    ``alice@x`` count against one account whichever login form was used."""
+    for source in (credentials or {}, request.POST):
+        for field in _FIELDS:
+            username = source.get(field)
+            if isinstance(username, str) and username.strip():
+                return username.strip().lower()
+    return None
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
