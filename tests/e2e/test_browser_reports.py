@@ -31,7 +31,7 @@ GOOGLE_SAMPLE = "parsedmarc/smtp_tls.json"  # example.com, 3 failed sessions
 def log_in(browser, live_server, org, role=Role.MEMBER) -> None:
     user = MembershipFactory(organization=org, role=role).user
     browser.get(f"{live_server.url}/login/")
-    browser.find_element(By.NAME, "username").send_keys(user.email)
+    browser.find_element(By.NAME, "login").send_keys(user.email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(browser, 10).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main")))

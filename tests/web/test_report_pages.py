@@ -176,7 +176,7 @@ def test_the_report_page_query_count_does_not_grow_with_policies_or_details(clie
         counts.append(len(queries))
     # session, user, organization, membership, the report with its delivery, its policies,
     # their failure details, the quarantine badge
-    assert counts == [8, 8]
+    assert counts == [9, 9]
 
 
 def test_the_report_list_shows_period_reporter_sessions_failures_and_channel(
