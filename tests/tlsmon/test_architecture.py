@@ -63,6 +63,8 @@ PURE = [
     "reports/report_fields.py",
     "reports/report_decompress.py",
     "reports/email_parsing.py",
+    "notify/digest_schedule.py",
+    "notify/digest_content.py",
 ]
 # celery.schedules (crontab values in tlsmon/beat.py) is plain data, so celery is not listed.
 IMPURE_ROOTS = {
