@@ -18,7 +18,11 @@ from core.result_types import describe
 from core.vocabulary import Gap
 
 REPORTS_SILENT = "reports_silent"  # the read-time gap of portfolio.coverage
-MAX_LISTED = 50  # domains named per gap kind and organization; the rest is a count and a link
+# Domains named per gap kind (and in "new"/"fixed") and organization; the rest is a count and a
+# link. Fewer per client in a roll-up, so an MSP's message stays readable (and short enough for
+# mail clients that cut long messages).
+MAX_LISTED = 50
+ROLLUP_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class OrganizationDigest:
     gaps: tuple[GapGroup, ...]
     new: tuple[Change, ...]
     fixed: tuple[Change, ...]
+    new_total: int
+    fixed_total: int
     sessions: int
     failed: int
     top_domains: tuple[DomainFailures, ...]
@@ -129,6 +135,14 @@ class OrganizationDigest:
     @property
     def failure_rate(self) -> float | None:
         return self.failed / self.sessions if self.sessions else None
+
+    @property
+    def new_more(self) -> int:
+        return self.new_total - len(self.new)
+
+    @property
+    def fixed_more(self) -> int:
+        return self.fixed_total - len(self.fixed)
 
 
 @dataclass(frozen=True)
@@ -153,11 +167,11 @@ class Digest:
 
     @property
     def new_count(self) -> int:
-        return sum(len(o.new) for o in self.organizations)
+        return sum(o.new_total for o in self.organizations)
 
     @property
     def fixed_count(self) -> int:
-        return sum(len(o.fixed) for o in self.organizations)
+        return sum(o.fixed_total for o in self.organizations)
 
     @property
     def sessions(self) -> int:
@@ -242,13 +256,15 @@ def build_digest(
     kinds: Sequence[str],
     silent_days: int,
     rollup: bool,
-    max_listed: int = MAX_LISTED,
+    max_listed: int | None = None,
 ) -> Digest:
     """The digest of ``organizations`` (those without domains are left out).
 
     ``previous`` is the stored ``gap_keys`` of the previous digest (None: there was none);
     a previous gap whose domain no longer exists is neither new nor fixed, just gone.
     """
+    if max_listed is None:
+        max_listed = ROLLUP_LISTED if rollup else MAX_LISTED
     shown = [o for o in organizations if o.domains > 0]
     shown_ids = {o.id for o in shown}
     rows = [r for r in gap_rows if r.kinds and r.organization_id in shown_ids]
@@ -267,12 +283,15 @@ def build_digest(
     sections = []
     for org in shown:
         figs = by_org_figures.get(org.id, Figures(org.id))
+        org_new, org_fixed = new.get(org.id, ()), fixed.get(org.id, ())
         sections.append(
             OrganizationDigest(
                 organization=org,
                 gaps=_gap_groups(by_org_rows[org.id], kinds, silent_days, max_listed),
-                new=new.get(org.id, ()),
-                fixed=fixed.get(org.id, ()),
+                new=org_new[:max_listed],
+                fixed=org_fixed[:max_listed],
+                new_total=len(org_new),
+                fixed_total=len(org_fixed),
                 sessions=figs.sessions,
                 failed=figs.failed,
                 top_domains=tuple(d for d in figs.top_domains if d.failed > 0),

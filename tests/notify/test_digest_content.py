@@ -104,3 +104,16 @@ def test_failure_figures_keep_failing_domains_and_explain_result_types():
 def test_the_subject_says_how_many_domains_have_gaps():
     subject = digest_subject(digest([GapRow(1, 10, "a.example", ("no_record",))]), "Acme")
     assert subject == "Weekly TLSMon digest for Acme: 1 of 3 domains with gaps"
+
+
+def test_long_new_and_fixed_lists_are_cut_but_counted_in_full():
+    before = digest([GapRow(1, n, f"d{n:03}.example", ("no_record",)) for n in range(30)])
+    after = digest(
+        [GapRow(1, n, f"d{n:03}.example", ("broken_record",)) for n in range(30)],
+        previous=before.gap_keys,
+        existing=set(range(30)),
+        max_listed=10,
+    )
+    (section,) = after.organizations
+    assert (len(section.new), section.new_total, section.new_more) == (10, 30, 20)
+    assert (after.new_count, after.fixed_count) == (30, 30)
