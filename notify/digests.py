@@ -8,6 +8,7 @@ recorded as ``sent``. A failed send stays ``failed`` with a ``next_attempt_at`` 
 
 from __future__ import annotations
 
+import logging
 import re
 import smtplib
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from notify.digest_schedule import (
 )
 from notify.models import DigestDelivery, DigestStatus
 from notify.preferences import digest_wish, unsubscribe_url
+
+logger = logging.getLogger(__name__)
 
 # A claim whose sender died (no outcome recorded) is taken over after this; far above the
 # time one render and SMTP transaction take, so a slow sender is never overtaken.
@@ -133,24 +136,39 @@ def _retries(now: datetime, memberships) -> list[DigestDelivery]:
     )
 
 
+def _failed(delivery: DigestDelivery, to: str, now: datetime, exc: Exception) -> None:
+    attempts = delivery.attempts + 1
+    DigestDelivery.objects.filter(pk=delivery.pk).update(
+        status=DigestStatus.FAILED,
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        next_attempt_at=retry_at(attempts, now),
+        recipient=to,
+    )
+
+
 def _send(delivery: DigestDelivery, membership: Membership, now: datetime) -> bool:
-    """Build and send one claimed digest; record the outcome. True when sent."""
+    """Build and send one claimed digest; record the outcome. True when sent.
+
+    Any failure is recorded on the row and retried with back-off: an SMTP error, and also an
+    error building this one digest (logged), which must not stop the others of the run.
+    """
     due = DuePeriod(membership.pk, delivery.period, delivery.period_start, delivery.period_end)
     to = membership.user.email
     try:
         digest = digest_gather(membership=membership, due=due, now=now)
         rendered = digest_render(digest=digest, membership=membership)
         message = _message(rendered, to)
+    except Exception as exc:
+        logger.exception(
+            "digest %s for membership %s could not be built", delivery.pk, membership.pk
+        )
+        _failed(delivery, to, now, exc)
+        return False
+    try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
-        attempts = delivery.attempts + 1
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestStatus.FAILED,
-            attempts=attempts,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            next_attempt_at=retry_at(attempts, now),
-            recipient=to,
-        )
+        _failed(delivery, to, now, exc)
         return False
     DigestDelivery.objects.filter(pk=delivery.pk).update(
         status=DigestStatus.SENT,

@@ -204,3 +204,26 @@ def test_a_daily_digest_follows_the_members_own_hour(org, smtp_server):
     assert send(DUE) == "sent 0 digest(s) to 0 recipient(s)"
     assert send(DUE.replace(hour=9, minute=1)) == "sent 1 digest(s) to 1 recipient(s)"
     assert "Daily TLSMon digest" in smtp_server.wait_for(1)[0]["Subject"]
+
+
+def test_a_digest_that_cannot_be_built_is_recorded_failed_and_the_others_still_go(
+    gapped_org, other_org, smtp_server, monkeypatch
+):
+    """Our own seam: building one recipient's digest raises (as a bug would)."""
+    import notify.digests
+
+    gap_domain(other_org, "other.example", "no_record")
+    broken = member(gapped_org, email="owner@alpha.example")
+    member(other_org, email="owner@outsider.example")
+    real = notify.digests.digest_gather
+
+    def gather(*, membership, due, now):
+        if membership.pk == broken.pk:
+            raise ValueError("a bug")
+        return real(membership=membership, due=due, now=now)
+
+    monkeypatch.setattr(notify.digests, "digest_gather", gather)
+    assert send() == "sent 1 digest(s) to 1 recipient(s), 1 failed (retried later)"
+    assert [m["To"] for m in smtp_server.wait_for(1)] == ["owner@outsider.example"]
+    failed = DigestDelivery.objects.get(membership=broken)
+    assert (failed.status, failed.last_error) == (DigestStatus.FAILED, "ValueError: a bug")
