@@ -320,4 +320,5 @@ def digest_subject(digest: Digest, recipient_organization: str) -> str:
         parts.append(f"{digest.new_count} new, {digest.fixed_count} fixed")
     if digest.failure_rate is not None:
         parts.append(f"{digest.failure_rate:.1%} of sessions failed")
-    return f"{period} TLSMon digest for {recipient_organization}: {'; '.join(parts)}"
+    subject = f"{period} TLSMon digest for {recipient_organization}: {'; '.join(parts)}"
+    return " ".join(subject.split())  # one line, whatever the organization's name holds

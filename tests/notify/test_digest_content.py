@@ -104,6 +104,7 @@ def test_failure_figures_keep_failing_domains_and_explain_result_types():
 def test_the_subject_says_how_many_domains_have_gaps():
     subject = digest_subject(digest([GapRow(1, 10, "a.example", ("no_record",))]), "Acme")
     assert subject == "Weekly TLSMon digest for Acme: 1 of 3 domains with gaps"
+    assert "\n" not in digest_subject(digest([]), "Acme\r\nBcc: x@example.com")
 
 
 def test_long_new_and_fixed_lists_are_cut_but_counted_in_full():

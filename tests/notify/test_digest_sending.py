@@ -3,6 +3,10 @@ that a period is sent once, retried on failure, and stopped by the one-click uns
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -13,6 +17,7 @@ from django.db import connection
 from accounts.models import Role
 from notify.digests import digests_send_due
 from notify.models import DigestDelivery, DigestStatus
+from tests.checkout import ROOT
 from tests.factories import DomainFactory, OrganizationFactory
 from tests.mail import body_text
 from tests.notify.conftest import (
@@ -131,6 +136,35 @@ def test_two_senders_racing_send_each_period_once(smtp_server):
     assert sorted(m["To"] for m in smtp_server.messages) == [
         f"owner{n}@race.example" for n in range(5)
     ]
+    assert DigestDelivery.objects.filter(status=DigestStatus.SENT).count() == 5
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_send_digests_processes_racing_send_each_period_once(smtp_server, settings):
+    """As two beat processes would: two ``manage.py send_digests`` started together on the
+    same database and the same SMTP server."""
+    for n in range(5):
+        org = OrganizationFactory(slug=f"race-{n}")
+        gap_domain(org, f"race{n}.example", "no_record")
+        member(org, email=f"owner{n}@race.example")
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+    }
+    command = [sys.executable, str(ROOT / "manage.py"), "send_digests", "--now", DUE.isoformat()]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert all(process.returncode == 0 for process in processes)
+    sent = [int(re.search(r"sent (\d+) digest", out).group(1)) for out in outputs]
+    assert sum(sent) == 5, outputs
+    smtp_server.wait_for(5)
+    assert len(smtp_server.messages) == 5
     assert DigestDelivery.objects.filter(status=DigestStatus.SENT).count() == 5
 
 
