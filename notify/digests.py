@@ -184,6 +184,28 @@ def _send(delivery: DigestDelivery, membership: Membership, now: datetime) -> bo
     return True
 
 
+def _work(by_id: dict[int, Membership], memberships, now: datetime) -> list[tuple]:
+    """(new period or failed delivery, membership) pairs to send now: periods nobody claimed
+    yet, then retries (not for recipients who have since switched their digest off)."""
+    due = due_periods((digest_wish(m) for m in by_id.values()), now)
+    claimed = set(
+        DigestDelivery.objects.filter(
+            membership_id__in=[d.membership_id for d in due],
+            period_start__in={d.start for d in due},
+        ).values_list("membership_id", "period", "period_start")
+    )
+    work: list[tuple[DigestDelivery | DuePeriod, Membership]] = [
+        (d, by_id[d.membership_id])
+        for d in due
+        if (d.membership_id, d.period, d.start) not in claimed
+    ]
+    return work + [
+        (r, by_id[r.membership_id])
+        for r in _retries(now, memberships)
+        if r.membership_id in by_id and digest_wish(by_id[r.membership_id]).frequency != OFF
+    ]
+
+
 def digests_send_due(
     *, now: datetime, organization_slug: str | None = None, dry_run: bool = False
 ) -> SendSummary:
@@ -198,24 +220,8 @@ def digests_send_due(
             "user", "organization", "notification_preference"
         ).order_by("pk")
     }
-    due = due_periods((digest_wish(m) for m in by_id.values()), now)
-    claimed = set(
-        DigestDelivery.objects.filter(
-            membership_id__in=[d.membership_id for d in due],
-            period_start__in={d.start for d in due},
-        ).values_list("membership_id", "period", "period_start")
-    )
+    work = _work(by_id, memberships, now)
     summary = SendSummary()
-    work: list[tuple[DigestDelivery | DuePeriod, Membership]] = [
-        (d, by_id[d.membership_id])
-        for d in due
-        if (d.membership_id, d.period, d.start) not in claimed
-    ]
-    work += [
-        (r, by_id[r.membership_id])
-        for r in _retries(now, memberships)
-        if r.membership_id in by_id and digest_wish(by_id[r.membership_id]).frequency != OFF
-    ]
     for item, membership in work:
         if not scope_has_domains(recipient_scope(membership)):
             continue  # nothing is sent for an organization without domains
