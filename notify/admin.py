@@ -6,6 +6,7 @@ member's preferences (e.g. stop a digest that bounces)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from notify.models import (
     Alert,
@@ -60,6 +61,7 @@ class WebhookAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     raw_id_fields = ("organization", "created_by")
     exclude = ("secret",)  # shown once to whoever created it, never again
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(WebhookDelivery)

@@ -153,5 +153,7 @@ def digest_gather(*, membership: Membership, due: DuePeriod, now: datetime) -> D
         ),
         kinds=GAP_KINDS,
         silent_days=settings.TLSMON_REPORTS_SILENT_DAYS,
-        rollup=scope.includes_clients and len(shown) > 1,
+        # Grouped by organization whenever a client is in it, so a client's gaps are never
+        # shown under the MSP's name alone.
+        rollup=any(o.is_client for o in shown),
     )

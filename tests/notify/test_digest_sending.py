@@ -92,6 +92,14 @@ def test_an_msp_admin_gets_one_roll_up_grouped_by_client(msp, client_org, smtp_s
     assert "one.example" in body_text(own) and "beta.example" not in body_text(own)
 
 
+def test_a_roll_up_with_one_client_still_names_the_client(msp, client_org, smtp_server):
+    gap_domain(client_org, "one.example", "no_record")
+    member(msp, Role.OWNER, email="staff@msp.example")
+    send()
+    text = body_text(smtp_server.wait_for(1)[0])
+    assert text.index("== Client One (client) ==") < text.index("one.example")
+
+
 def test_nothing_is_sent_for_an_organization_without_domains(org, smtp_server):
     member(org, email="owner@alpha.example")
     assert send() == "sent 0 digest(s) to 0 recipient(s)"
