@@ -4,7 +4,7 @@ in the token's organization."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -14,6 +14,12 @@ from notify.models import NotificationPreference
 from notify.preferences import preference_for, preference_update
 from notify.serializers import NotificationPreferenceSerializer
 
+# A token nobody created for themselves (manage.py create_token) has no preferences to show.
+_NO_CALLER_RESPONSE = OpenApiResponse(
+    response={"$ref": "#/components/schemas/Error"},
+    description="The token acts for no member of its organization (created without a user, "
+    "or its creator left).",
+)
 NO_CALLER = (
     "this token acts for no member of its organization (it was created without a user, or "
     "its creator left): create a token while logged in to manage your notification preferences"
@@ -39,11 +45,17 @@ class NotificationPreferenceViewSet(OrgScopedViewSet):
         preference = preference_for(membership)
         return self.get_queryset().get(pk=preference.pk)
 
-    @extend_schema(summary="Your own notification preferences (digest and alert emails)")
+    @extend_schema(
+        summary="Your own notification preferences (digest and alert emails)",
+        responses={200: NotificationPreferenceSerializer, 404: _NO_CALLER_RESPONSE},
+    )
     def retrieve_own(self, request):
         return Response(self.get_serializer(self._own()).data)
 
-    @extend_schema(summary="Change your own notification preferences")
+    @extend_schema(
+        summary="Change your own notification preferences",
+        responses={200: NotificationPreferenceSerializer, 404: _NO_CALLER_RESPONSE},
+    )
     def update_own(self, request):
         preference = self._own()
         serializer = self.get_serializer(preference, data=request.data, partial=True)
