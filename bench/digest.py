@@ -2,7 +2,7 @@
 
     python -m bench.digest [--domains 10000] [--clients 20]
 
-Builds two MSPs in the database ``tlsmon_bench`` (dropped and re-created): a small one with a
+Builds two MSPs in the database ``tlsmon_digest_bench`` (dropped and re-created): a small one with a
 tenth of the domains and the full-size one, both with ``--clients`` clients. About 30% of the
 domains have coverage gaps (every kind occurs), and every domain has seven days of session
 totals with failures, so the figures and their top-N lists have real rows to rank. For each
@@ -19,8 +19,10 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from bench.ingest_db import DEFAULT_DATABASE_URL, database_recreate, django_setup, progress
+from bench.ingest_db import database_recreate, django_setup, progress
 
+# Its own database, so it never drops another benchmark's while that one runs.
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tlsmon_digest_bench"
 NOW = datetime(2026, 12, 7, 7, 5, tzinfo=UTC)  # a Monday: the default weekly slot
 GAP_MIX = [  # (share of domains, stored gap kinds, verdict)
     (0.05, ["no_record", "no_mta_sts"], "fail"),
