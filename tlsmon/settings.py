@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "scans",
     "reports",
     "portfolio",
+    "notify",
     "web",
     "demo",
     "axes",

@@ -11,6 +11,7 @@ from web.views import (
     health,
     invitations,
     members,
+    notifications,
     organization,
     quarantine,
     reports,
@@ -63,5 +64,11 @@ urlpatterns = [
     ),
     path("login/", account_views.login, name="login"),
     path("logout/", account_views.logout, name="logout"),
+    path(
+        "o/<slug:slug>/settings/notifications/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("healthz", health.healthz, name="healthz"),
 ]

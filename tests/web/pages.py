@@ -89,6 +89,16 @@ PAGES = [
     Page("member-role", _membership, post={"role": "admin"}, get=False),
     Page("member-remove", _membership, post={}),
     Page("invitation-revoke", _invitation, post={}),
+    Page(
+        "notification-settings",
+        _slug,
+        post={
+            "digest": "daily",
+            "digest_weekday": 0,
+            "digest_hour": 7,
+            "alert_min_severity": "warning",
+        },
+    ),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each
@@ -100,4 +110,5 @@ PUBLIC = {
     "healthz": "no data",
     "invitation": "the secret in the link picks the invitation; it names no slug",
     "invitation-accept": "the same secret; only the invited address accepts",
+    "unsubscribe": "anonymous: a signed token names the one membership it switches off",
 }
