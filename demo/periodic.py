@@ -47,6 +47,10 @@ class _Job:
     next_at: datetime
     last_summary: str | None = None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.name, self.task
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -113,7 +117,7 @@ class PeriodicRunner:
         try:
             summary = str(self.call(job.task))
         except Exception:
-            log.exception("periodic job %s (%s) failed; next try at its next time", job.name, job.task)
+            log.exception("periodic job %s (%s) failed; tried again at its next time", *job.key)
             job.last_summary = None
             return
         elapsed = time.monotonic() - started

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -80,7 +80,7 @@ def test_a_failing_job_is_logged_the_others_run_and_it_is_tried_again_at_its_nex
     runner = PeriodicRunner(SCHEDULE, call, clock=clock)
     with caplog.at_level(logging.ERROR, logger="demo.periodic"):
         assert runner.run_due() == ["every_minute", "nightly"]
-    assert "periodic job every_minute (tasks.minutely) failed" in caplog.text
+    assert "periodic job every_minute (tasks.minutely) failed; tried again" in caplog.text
     assert "database went away" in caplog.text  # the traceback is logged
     clock.now = datetime(2026, 12, 4, 12, 1, 0, tzinfo=UTC)
     assert runner.run_due() == ["every_minute"]
@@ -176,9 +176,7 @@ def test_run_periodic_runs_the_beat_schedule_with_its_overrides(dns_server, tmp_
     log = tmp_path / "run_periodic.log"
     process = _start(env, log)
     try:
-        _wait_for(
-            lambda: "Running" in log.read_text(), seconds=60, what="no start line", log=log
-        )
+        _wait_for(lambda: "Running" in log.read_text(), seconds=60, what="no start line", log=log)
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0

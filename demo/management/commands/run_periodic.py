@@ -53,9 +53,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        self.stdout.write(
-            f"Running {len(schedule)} periodic job(s) in this process: {', '.join(sorted(schedule))}"
-        )
+        names = ", ".join(sorted(schedule))
+        self.stdout.write(f"Running {len(schedule)} periodic job(s) in this process: {names}")
         self.stdout.flush()
         runner.run_forever()
         self.stdout.write("Periodic jobs stopped.")
