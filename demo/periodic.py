@@ -47,10 +47,6 @@ class _Job:
     next_at: datetime
     last_summary: str | None = None
 
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.name, self.task
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -117,7 +113,9 @@ class PeriodicRunner:
         try:
             summary = str(self.call(job.task))
         except Exception:
-            log.exception("periodic job %s (%s) failed; tried again at its next time", *job.key)
+            log.exception(
+                "periodic job %s (%s) failed; tried again at its next time", job.name, job.task
+            )
             job.last_summary = None
             return
         elapsed = time.monotonic() - started
