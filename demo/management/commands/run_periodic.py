@@ -46,9 +46,9 @@ class Command(BaseCommand):
         runner = PeriodicRunner(schedule, call_task, tick=tick, verbose=verbosity > 1)
 
         def stop(signum, frame):
-            # A second signal gets the default behaviour: Ctrl-C twice ends a long job too.
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            # Idempotent: Ctrl-C in scripts/start's terminal brings SIGINT and, from the
+            # script's trap, SIGTERM at once. (Changing handlers here would race with the
+            # second signal.) The job in progress finishes; SIGKILL is the hard stop.
             runner.stop()
 
         signal.signal(signal.SIGINT, stop)
