@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import invitations, services
 from accounts.domain_names import DomainNameError, normalize_domain_name
 from accounts.models import ApiToken, Domain, Invitation, Membership, Organization, Role, Tag, User
+from core.vocabulary import Gap
 
 
 @admin.register(User)
@@ -177,6 +178,7 @@ class DomainAdmin(admin.ModelAdmin):
     list_filter = [
         "is_active",
         "scan_verdict",
+        "is_demo",
         ("organization", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "unicode_name", "organization__name", "organization__slug"]
@@ -188,9 +190,16 @@ class DomainAdmin(admin.ModelAdmin):
         "added_at",
         "scan_verdict",
         "scan_score",
-        "scan_gaps",
+        "gap_labels",
         "scanned_at",
         "next_scan_at",
         "last_report_at",
+        "is_demo",
     ]
     form = DomainAdminForm
+
+    @admin.display(description="Coverage gaps")
+    def gap_labels(self, domain: Domain) -> str:
+        """Labels, not the stored JSON list of codes."""
+        labels = {gap.value: gap.label for gap in Gap}
+        return ", ".join(labels.get(code, code) for code in domain.scan_gaps) or "none"

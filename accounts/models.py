@@ -305,6 +305,12 @@ class Domain(models.Model):
     unicode_name = models.CharField(max_length=253, help_text="Display form of an IDN.")
     tags = models.ManyToManyField(Tag, blank=True, related_name="domains")
     is_active = models.BooleanField(default=True, help_text="Paused domains are not scanned.")
+    # Set by manage.py seed_demo, never guessed from a name: the demo's names do not exist in
+    # public DNS, so a real scan would turn the demo into "domain does not exist" pages.
+    is_demo = models.BooleanField(
+        default=False,
+        help_text="Demo data: scans replay the demo's recorded result instead of asking DNS.",
+    )
     added_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Latest scan, written by scans.services (the coverage view reads only this table).

@@ -8,8 +8,11 @@ change permission.
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -28,13 +31,55 @@ from reports.models import (
 from reports.summary import IngestSummary
 
 
+def readable_json(name: str, label: str):
+    """A read-only admin field showing a JSON column as text: a list of strings one per line,
+    anything else indented, instead of Django's one-line JSON blob."""
+
+    @admin.display(description=label)
+    def show(obj) -> str:
+        value = getattr(obj, name)
+        if value in (None, "", [], {}):
+            return "—"
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            text = "\n".join(value)
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False)
+        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+    return show
+
+
+class ReadableJsonAdmin(admin.ModelAdmin):
+    """Every JSON column of the model is shown through ``readable_json``, in its place (as
+    ``<name>_text``: the form machinery wants field names, not callables)."""
+
+    def __init__(self, model, admin_site) -> None:
+        super().__init__(model, admin_site)
+        for name, label in self._json_fields().items():
+            setattr(self, f"{name}_text", readable_json(name, str(label).capitalize()))
+
+    def _json_fields(self) -> dict[str, str]:
+        fields = self.model._meta.fields
+        return {f.name: f.verbose_name for f in fields if isinstance(f, models.JSONField)}
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        json_fields = self._json_fields()
+        return [
+            f"{name}_text" if name in json_fields else name
+            for name in super().get_readonly_fields(request, obj)
+        ]
+
+    def get_exclude(self, request: HttpRequest, obj=None):
+        return [*(super().get_exclude(request, obj) or []), *self._json_fields()]
+
+
 def _summarize(modeladmin: admin.ModelAdmin, request: HttpRequest, summary: IngestSummary) -> None:
     level = messages.WARNING if summary.rejected else messages.SUCCESS
     modeladmin.message_user(request, f"Re-processed: {summary}.", level=level)
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ReadableJsonAdmin):
     list_display = ["id", "organization", "channel", "status", "source", "size", "received_at"]
     list_filter = ["status", "channel", ("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["source", "sha256", "error", "organization__name", "organization__slug"]
@@ -131,7 +176,7 @@ class ConflictFilter(admin.SimpleListFilter):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadableJsonAdmin):
     """Reports; ``conflicts`` counts the kept-but-not-counted copies (``reports.provenance``):
     the inline shows every copy with its provenance and which one counts."""
 
@@ -186,7 +231,7 @@ class FailureDetailInline(admin.TabularInline):
 
 
 @admin.register(ReportPolicy)
-class ReportPolicyAdmin(admin.ModelAdmin):
+class ReportPolicyAdmin(ReadableJsonAdmin):
     list_display = [
         "policy_domain",
         "policy_type",
@@ -235,7 +280,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(QuarantinedPolicy)
-class QuarantinedPolicyAdmin(admin.ModelAdmin):
+class QuarantinedPolicyAdmin(ReadableJsonAdmin):
     list_display = [
         "policy_domain",
         "policy_type",

@@ -28,6 +28,7 @@ class ScanTrigger(models.TextChoices):
     API = "api", "API"
     COMMAND = "command", "Command"
     WEB = "web", "Web"
+    DEMO = "demo", "Demo recording"  # seeded by seed_demo_activity; replayed by demo domains
 
 
 class Scan(models.Model):
@@ -36,7 +37,9 @@ class Scan(models.Model):
 
     ``result`` holds ``scans.results.CheckResult.as_dict()``, the same JSON as
     ``manage.py check_domain --json``. A queued row exists only for on-demand scans, so the
-    API can hand out an id to poll before the worker has run.
+    API can hand out an id to poll before the worker has run. A scan of a demo domain
+    (``Domain.is_demo``) copies the domain's latest ``demo`` recording and points at it in
+    ``replay_of``.
     """
 
     org_path = "domain__organization"
@@ -59,6 +62,14 @@ class Scan(models.Model):
     result = models.JSONField(default=dict, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    replay_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The demo recording this scan replays (demo domains ask no DNS).",
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -62,8 +62,15 @@ class ScanSerializer(serializers.ModelSerializer):
             "findings",
             "duration_ms",
             "error",
+            "replay_of",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "replay_of": {
+                "help_text": "Demo domains: the id of the demo recording this scan replays "
+                "(no DNS was asked); null for a real scan."
+            }
+        }
 
     def get_score_note(self, scan: Scan) -> str | None:
         return score_note(scan.verdict)

@@ -60,6 +60,7 @@ class _Outcome:
     result: CheckResult | None
     error: str
     duration_ms: int
+    recording: Scan | None = None  # a demo domain's recorded scan, replayed instead of DNS
 
 
 def tlsmon_host_candidates() -> tuple[str, ...]:
@@ -122,20 +123,23 @@ def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) 
     scan.finished_at = now
     scan.duration_ms = outcome.duration_ms
     interval = domain.organization.scan_interval_hours
-    if outcome.result is None:
+    if outcome.result is None and outcome.recording is None:
         scan.status, scan.error = ScanStatus.FAILED, outcome.error
         domain.next_scan_at = now + _RETRY_AFTER_CRASH
         return
-    result = outcome.result
     # A scan off the domain's slot (its first, an on-demand one) counts as the slot's scan:
     # the next comes at least one interval later, not when the slot just ahead comes up.
     off_slot = domain.scanned_at is None or scan.trigger != ScanTrigger.SCHEDULE
     not_before = now + timedelta(hours=interval) if off_slot else None
     scan.status = ScanStatus.DONE
-    scan.verdict, scan.score = str(result.verdict), result.score
-    scan.mta_sts_status = str(result.mta_sts_status or "")
-    scan.gaps = [str(gap) for gap in result.gaps]
-    scan.result = result.as_dict()
+    if outcome.recording is not None:
+        _copy_recording(scan, outcome.recording)
+    else:
+        result = outcome.result
+        scan.verdict, scan.score = str(result.verdict), result.score
+        scan.mta_sts_status = str(result.mta_sts_status or "")
+        scan.gaps = [str(gap) for gap in result.gaps]
+        scan.result = result.as_dict()
     scan.findings = scan.result["findings"]
     domain.scan_verdict, domain.scan_score = scan.verdict, scan.score
     domain.scan_mta_sts = scan.mta_sts_status
@@ -143,6 +147,29 @@ def _apply_result(domain: Domain, scan: Scan, outcome: _Outcome, now: datetime) 
     domain.next_scan_at = next_scan_at(
         domain_id=domain.pk, interval_hours=interval, after=now, not_before=not_before
     )
+
+
+def _copy_recording(scan: Scan, recording: Scan) -> None:
+    scan.verdict, scan.score = recording.verdict, recording.score
+    scan.mta_sts_status, scan.gaps = recording.mta_sts_status, list(recording.gaps)
+    scan.result, scan.replay_of = recording.result, recording
+
+
+def _replays(domains: Sequence[Domain]) -> list[_Outcome]:
+    """Demo domains answer with their latest demo recording instead of DNS: their names do
+    not exist, and the demo must keep showing what it was seeded to show. One without a
+    recording fails with the command that records one."""
+    recordings: dict[int, Scan] = {}
+    rows = Scan.objects.filter(
+        domain__in=domains, trigger=ScanTrigger.DEMO, status=ScanStatus.DONE
+    ).order_by("domain_id", "-finished_at", "-id")
+    for row in rows:
+        recordings.setdefault(row.domain_id, row)
+    missing = "no demo recording to replay: run manage.py seed_demo_activity"
+    return [
+        _Outcome(d.pk, None, "" if d.pk in recordings else missing, 0, recordings.get(d.pk))
+        for d in domains
+    ]
 
 
 @transaction.atomic
@@ -165,7 +192,7 @@ def _store(
     queued_rows = [scan for scan in scans if scan.pk is not None]
     Scan.objects.bulk_create([scan for scan in scans if scan.pk is None])
     fields = ["status", "finished_at", "verdict", "mta_sts_status", "score", "gaps", "findings"]
-    fields.append("result")
+    fields += ["result", "replay_of"]
     Scan.objects.bulk_update(queued_rows, [*fields, "duration_ms", "error"])
     for scan in scans:
         if scan.status == ScanStatus.DONE:
@@ -252,7 +279,8 @@ def scan_domains(
 
     Idempotent enough for Celery redelivery: a chunk scanned twice just gets two history rows.
     ``queued_scans`` maps domain id -> an existing queued Scan id to fill in (on-demand scans).
-    Domains deleted or paused since they were queued are skipped.
+    Domains deleted or paused since they were queued are skipped. Demo domains
+    (``Domain.is_demo``) replay their demo recording instead of asking DNS (``_replays``).
     """
     queued = {int(k): v for k, v in (queued_scans or {}).items()}
     domains = Domain.objects.all_tenants().select_related("organization").in_bulk(domain_ids)
@@ -262,16 +290,21 @@ def scan_domains(
     resolver = resolver or get_resolver()
     fetcher = fetcher if fetcher is not None else get_policy_fetcher(resolver)
     scheduled = trigger == ScanTrigger.SCHEDULE  # on-demand scans hold no claim to shorten
+    live = [d for d in domains.values() if not d.is_demo]
     with running_lease(list(domains)) if scheduled else nullcontext():
-        outcomes = asyncio.run(
-            _check_all(
-                # Fixes for a domain without a usable rua suggest its tenant's TLSMon addresses.
-                [(d.pk, d.name, d.organization.report_destinations) for d in domains.values()],
-                resolver=resolver,
-                fetcher=fetcher,
-                progress=progress,
+        outcomes = _replays([d for d in domains.values() if d.is_demo])
+        if progress and outcomes:
+            progress(len(outcomes))
+        if live:
+            outcomes += asyncio.run(
+                _check_all(
+                    # Fixes for a domain without a usable rua suggest its tenant's addresses.
+                    [(d.pk, d.name, d.organization.report_destinations) for d in live],
+                    resolver=resolver,
+                    fetcher=fetcher,
+                    progress=progress,
+                )
             )
-        )
     scans = _store(domains, outcomes, trigger=trigger, queued=queued)
     summary = ScanSummary(scan_ids=[scan.pk for scan in scans])
     for scan in scans:

@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tlsmon.api import router
 
+admin.site.site_header = admin.site.site_title = "TLSMon administration"
+admin.site.index_title = "TLSMon administration"
 handler404 = "api.errors.json_not_found"
 handler500 = "api.errors.json_server_error"
 

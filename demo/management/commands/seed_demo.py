@@ -1,6 +1,7 @@
 """manage.py seed_demo: a demo MSP with two client organizations and a dozen domains.
 
-Safe to run twice: existing rows are kept, missing ones are added.
+Safe to run twice: existing rows are kept, missing ones are added. The demo domains are marked
+``is_demo``: their names do not exist, so their scans replay the demo's recorded results.
 """
 
 from django.conf import settings
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             for domain, tags in domains:
                 result = domains_bulk_create(organization=client, names=[domain], tags=tags)
                 created += result.count("created")
+                # Marked explicitly, so their scans replay the demo recording (scans.services).
+                client.domains.filter(pk=result.rows[0].id).update(is_demo=True)
         user = User.objects.filter(email=DEMO_USER_EMAIL).first()
         if user is None:
             user = User.objects.create_user(

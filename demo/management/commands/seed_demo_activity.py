@@ -1,7 +1,9 @@
 """manage.py seed_demo_activity: scan results and two weeks of reports for the demo domains.
 
-Run after seed_demo. Safe to run twice: domains that already have a scan are left alone, and
-the demo reports have fixed ids, so a second run stores only duplicates.
+Run after seed_demo. The scan results are stored as the domains' demo recordings (trigger
+``demo``), which every later scan of a demo domain replays instead of asking DNS. Safe to run
+twice: domains that already have a recording are left alone, and the demo reports have fixed
+ids, so a second run stores only duplicates.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from demo.data import DEMO_CLIENTS
 from demo.reports import demo_reports
 from demo.scans import demo_check
 from reports.bulk import reports_ingest_many
-from scans.models import Scan
+from scans.models import Scan, ScanTrigger
 from scans.services import scan_results_store
 
 
@@ -32,7 +34,8 @@ class Command(BaseCommand):
         }
         if not domains:
             raise CommandError("no demo domains: run manage.py seed_demo first")
-        scanned = set(Scan.objects.filter(domain__in=domains.values()).values_list("domain_id"))
+        recorded = Scan.objects.filter(domain__in=domains.values(), trigger=ScanTrigger.DEMO)
+        scanned = set(recorded.values_list("domain_id"))
         results = {}
         for index, name in enumerate(names):
             domain = domains.get(name)
@@ -44,7 +47,7 @@ class Command(BaseCommand):
                 report_domain=settings.TLSMON_REPORT_DOMAIN,
                 token=domain.organization.report_token,
             )
-        scan_results_store(results=results)
+        scan_results_store(results=results, trigger=ScanTrigger.DEMO)
         accepted = self._reports(domains.values())
         self.stdout.write(
             f"Demo activity ready ({len(results)} domain(s) scanned, {accepted} report(s) stored)."
