@@ -76,7 +76,7 @@ def _previous_digest(membership) -> None:
 
 def _log_in(browser, live_server, user) -> None:
     browser.get(f"{live_server.url}/login/")
-    browser.find_element(By.NAME, "username").send_keys(user.email)
+    browser.find_element(By.NAME, "login").send_keys(user.email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(browser, 10).until(EC.url_changes(f"{live_server.url}/login/"))

@@ -53,7 +53,7 @@ def test_a_newcomer_logs_in_to_demo_data_and_a_domain_they_add_is_scanned_unaske
     dns_server.set_zone("newcomer.example", no_record_domain("newcomer.example"))
 
     browser.get(base + "/")
-    browser.find_element(By.NAME, "username").send_keys("demo@tlsmon.localhost")
+    browser.find_element(By.NAME, "login").send_keys("demo@tlsmon.localhost")
     browser.find_element(By.NAME, "password").send_keys("demo")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
