@@ -3,12 +3,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import dashboard, domain, health, organization, tokens
+from web.views import dashboard, domain, domain_bulk, domain_list, health, organization, tokens
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("o/<slug:slug>/", organization.organization, name="organization"),
     path("o/<slug:slug>/tokens/", tokens.tokens, name="tokens"),
+    path("o/<slug:slug>/domains/", domain_list.domain_list, name="domain-list"),
+    path("o/<slug:slug>/domains/export.csv", domain_list.domain_export, name="domain-export"),
+    path("o/<slug:slug>/domains/bulk/", domain_bulk.domain_bulk, name="domain-bulk"),
     path("o/<slug:slug>/domains/<int:domain_id>/", domain.domain_page, name="domain"),
     path("o/<slug:slug>/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -48,6 +48,9 @@ PAGES = [
     Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
     Page("token-revoke", _token, post={}, get=False),
     Page("domain", _domain),
+    Page("domain-list", _slug, query={"verdict": "fail", "sort": "-score"}),
+    Page("domain-export", _slug),
+    Page("domain-bulk", _slug, post={"action": "pause", "confirm": "yes"}),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each
