@@ -72,7 +72,7 @@ def test_gap_counts_and_tiles_link_to_the_filtered_domain_list(client, msp, port
 def test_an_msp_dashboard_has_a_row_per_client(client, msp, client_org, portfolio):
     login(client, msp, Role.OWNER)
     clients = table(client.get(f"/o/{msp.slug}/").content.decode(), "clients")
-    assert [m for m in re.findall(r'data-org="([\w-]+)"', clients)] == [
+    assert re.findall(r'data-org="([\w-]+)"', clients) == [
         "client-one",
         "client-two",
         "msp",
@@ -100,7 +100,7 @@ def reported(org):
     mismatch = ("certificate-host-mismatch", "mx.b.example", 2)
     ingest(org, days_ago(2), policy("a.example", 90, 4, details=[expired]))
     ingest(org, days_ago(3), policy("b.example", 50, 2, details=[mismatch]))
-    ingest(org, days_ago(40), policy("a.example", 10, 10, details=[expired[:2] + (10,)]))
+    ingest(org, days_ago(40), policy("a.example", 10, 10, details=[(*expired[:2], 10)]))
     return a, b
 
 
@@ -113,7 +113,8 @@ def test_the_sessions_and_the_chart_equal_the_trends_api(client, org, reported, 
     assert shown["failed"] == body["total"]["failed"] == 6
     assert "4.1 %" in page  # 6 / 146
     chart = page.split('id="chart-data"')[1]
-    totals = re.findall(r'<td class="num">(\d+)</td>', chart.split("<tfoot>")[1].split("</tfoot>")[0])
+    footer = chart.split("<tfoot>")[1].split("</tfoot>")[0]
+    totals = re.findall(r'<td class="num">(\d+)</td>', footer)
     assert [int(t) for t in totals] == [g["total"]["failed"] for g in body["groups"]]
     assert "Certificate expired" in chart and "Certificate name mismatch" in chart
     assert 'aria-labelledby="failure-chart-title failure-chart-desc"' in page
@@ -173,9 +174,7 @@ def _count_queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("domains", [5, 50])
-def test_the_dashboard_costs_the_same_queries_for_5_or_50_domains(
-    client, msp, client_org, domains
-):
+def test_the_dashboard_costs_the_same_queries_for_5_or_50_domains(client, msp, client_org, domains):
     sibling = OrganizationFactory(name="Client Two", slug="client-two", managed_by=msp)
     for i in range(domains):
         owner = client_org if i % 2 else sibling

@@ -10,8 +10,8 @@ from accounts.selectors import organizations_for_user
 
 
 def _top_level(organizations: list) -> list:
-    """The organizations not reached through another one in the list (an MSP, not its clients),
-    each with ``total_domains``: its own domains plus those of its listed clients (``listed_clients``)."""
+    """The organizations not reached through another one in the list (an MSP, not its
+    clients), each with ``listed_clients`` and ``total_domains`` (its own and theirs)."""
     listed = {o.pk: o for o in organizations}
     top = [o for o in organizations if o.managed_by_id not in listed]
     for organization in top:
