@@ -112,7 +112,9 @@ def stacked_bars(
                     f"<title>{day.isoformat()}: {escape(s.label)} {value:,}</title></rect>"
                 )
             base += value
-        if i % label_every == 0 or i == len(days) - 1:
+        # The last day is always labelled; a periodic label just before it would overlap it.
+        periodic = i % label_every == 0 and len(days) - 1 - i >= max(1, label_every // 2)
+        if periodic or i == len(days) - 1:
             out.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
                 f'fill="#5c6573">{day.strftime("%d %b")}</text>'

@@ -99,7 +99,7 @@ def _group_label(overview: Overview, key: str, label: str) -> str:
 
 def _chart(overview: Overview) -> dict:
     """The stacked chart of failed sessions per day and its text alternative (one row per
-    day, one column per series, totals last)."""
+    day, one column per series, the day's bar height last)."""
     trend = overview.trend
     days = [point.period for point in trend.points]
     series = [
@@ -108,14 +108,20 @@ def _chart(overview: Overview) -> dict:
     ]
     title = "Failed sessions per day by " + ("client" if overview.by_client else "result type")
     rows = [
-        {"day": day, "values": [s.values[i] for s in series], "total": trend.points[i].failed}
-        for i, day in enumerate(days)
+        {"day": day, "values": values, "total": sum(values)}
+        for day, values in zip(days, _by_day(series, len(days)), strict=True)
     ]
     return {
         "svg": stacked_bars(chart_id="failure-chart", title=title, days=days, series=series),
         "title": title,
         "series": series,
         "series_totals": [sum(s.values) for s in series],
+        "all_total": sum(row["total"] for row in rows),
         "rows": rows,
         "total": trend.total,
     }
+
+
+def _by_day(series: list[Series], days: int) -> list[tuple[int, ...]]:
+    """The series' values day by day (an empty tuple per day without series)."""
+    return list(zip(*(s.values for s in series), strict=True)) if series else [()] * days
