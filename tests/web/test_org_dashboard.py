@@ -185,3 +185,16 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_domains(client, msp, c
     # session + user, organization + membership, the summary, the trend's totals per day,
     # the top clients and their series, the clients' names, the worst domains.
     assert _count_queries(client, f"/o/{msp.slug}/") == 10
+
+
+@pytest.mark.parametrize("domains", [5, 50])
+def test_a_single_organizations_dashboard_costs_the_same_queries_for_5_or_50(client, org, domains):
+    for i in range(domains):
+        domain(org, f"d{i}.example", scan_verdict="warn", failed_30d=i)
+        detail = ("certificate-expired" if i % 2 else "starttls-not-supported", None, 1)
+        ingest(org, days_ago(1 + i % 5), policy(f"d{i}.example", 10, 1, details=[detail]))
+    login(client, org, Role.VIEWER)
+    client.get(f"/o/{org.slug}/")
+    # session + user, organization + membership, the summary, the trend's totals per day, the
+    # top result types and their series, the failure details' totals per day, the worst domains.
+    assert _count_queries(client, f"/o/{org.slug}/") == 10
