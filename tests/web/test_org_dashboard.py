@@ -198,3 +198,10 @@ def test_a_single_organizations_dashboard_costs_the_same_queries_for_5_or_50(cli
     # session + user, organization + membership, the summary, the trend's totals per day, the
     # top result types and their series, the failure details' totals per day, the worst domains.
     assert _count_queries(client, f"/o/{org.slug}/") == 10
+
+
+def test_the_first_step_links_to_onboarding_once_it_exists(client, org, settings):
+    settings.ROOT_URLCONF = "tests.web.urls_with_domain_add"
+    login(client, org, Role.MEMBER)
+    page = client.get(f"/o/{org.slug}/").content.decode()
+    assert f'href="/o/{org.slug}/domains/add/" id="add-first-domains"' in page
