@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
 from accounts.models import Domain
@@ -52,11 +52,12 @@ def _page_size(value: str | None, errors: list[str]) -> int:
     return DEFAULT_PAGE_SIZE
 
 
-def domain_listing(request: HttpRequest) -> Listing:
-    """The scoped, filtered, searched and sorted domains of ``request.access``."""
+def domain_listing(request: HttpRequest, params: QueryDict | None = None) -> Listing:
+    """The scoped, filtered, searched and sorted domains of ``request.access``, by ``params``
+    (default: the request's query string)."""
     # The API's organization filter offers the organizations of ``request.scope``.
     request.scope = request.access.scope
-    params = request.GET
+    params = request.GET if params is None else params
     errors: list[str] = []
     sort = sort_key(params.get("sort"))
     if sort is None:

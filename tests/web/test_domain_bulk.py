@@ -114,3 +114,36 @@ def test_the_way_back_never_leaves_the_domain_list(client, url, org, three):
         {"action": "pause", "ids": ids(three[0]), "confirm": "yes", "back": "//evil.example/x"},
     )
     assert response["Location"].startswith(f"/o/{org.slug}/domains/?")
+
+
+def test_all_domains_matching_the_filters_are_paused_not_only_the_ticked_page(client, url, org):
+    for i in range(60):
+        domain(org, f"f{i:02}.example", scan_verdict="fail" if i % 2 else "pass")
+    login(client, org, Role.MEMBER)
+    chosen = {"action": "pause", "all_matching": "on", "back": "verdict=fail&page=2"}
+    page = client.post(url, chosen).content.decode()
+    assert "Confirm a change to 30 domains" in page
+    assert Domain.objects.filter(is_active=False).count() == 0
+    ids = page.split('name="ids" value="')[1].split('"')[0]
+    client.post(url, {"action": "pause", "ids": ids, "back": chosen["back"], "confirm": "yes"})
+    paused = Domain.objects.filter(is_active=False)
+    assert paused.count() == 30 and {d.scan_verdict for d in paused} == {"fail"}
+
+
+def test_all_matching_with_filters_that_make_no_sense_changes_nothing(client, url, org, three):
+    login(client, org, Role.MEMBER)
+    response = client.post(
+        url, {"action": "pause", "all_matching": "on", "back": "verdict=bogus", "confirm": "yes"}
+    )
+    assert response.status_code == 400
+    assert "Verdict (verdict=&#x27;bogus&#x27;)" in response.content.decode()
+    assert Domain.objects.filter(is_active=False).count() == 0
+
+
+def test_the_confirmation_lists_a_hundred_names_and_counts_the_rest(client, url, org):
+    for i in range(130):
+        domain(org, f"n{i:03}.example")
+    login(client, org, Role.MEMBER)
+    page = client.post(url, {"action": "resume", "all_matching": "on"}).content.decode()
+    assert "n099.example" in page and "n100.example" not in page
+    assert "and 30 more" in page
