@@ -43,7 +43,12 @@ def _copy(model: Any, names: Sequence[str], rows: Iterable[Sequence]) -> int:
     from django.db.models import JSONField
 
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    missing = [f for attname, f in fields.items() if attname not in names and not f.primary_key]
+    # A field with only a database default (``db_default``) is left to the database.
+    missing = [
+        f
+        for attname, f in fields.items()
+        if attname not in names and not f.primary_key and not _database_default_only(f)
+    ]
     tail = []
     for f in missing:
         if not f.has_default() and not f.null:
@@ -61,6 +66,12 @@ def _copy(model: Any, names: Sequence[str], rows: Iterable[Sequence]) -> int:
                 copy.write_row((*row, *tail_values) if tail_values else row)
                 count += 1
     return count
+
+
+def _database_default_only(field: Any) -> bool:
+    from django.db.models import NOT_PROVIDED
+
+    return field.db_default is not NOT_PROVIDED and not field.has_default()
 
 
 def _execute(sql: str, params: Sequence | None = None) -> int:

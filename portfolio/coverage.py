@@ -17,6 +17,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     Q,
     QuerySet,
     Value,
@@ -25,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from accounts.models import Domain, ScanVerdict
+from accounts.scoping import Scope, scope_to_org
 from core.vocabulary import Gap, MtaStsStatus
 
 REPORTS_SILENT = "reports_silent"
@@ -133,3 +135,57 @@ def coverage_summary(*, domains: QuerySet[Domain], now: datetime) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def coverage_totals(organizations: list[dict]) -> dict:
+    """The rows of ``coverage_summary`` added up: what the summary API and the dashboard
+    show as totals."""
+    totals = {
+        "domains": 0,
+        "with_failures_7d": 0,
+        "verdicts": dict.fromkeys(VERDICTS, 0),
+        "mta_sts": dict.fromkeys(MTA_STS_STATUSES, 0),
+        "gaps": dict.fromkeys(GAP_KINDS, 0),
+    }
+    for row in organizations:
+        totals["domains"] += row["domains"]
+        totals["with_failures_7d"] += row["with_failures_7d"]
+        for group in ("verdicts", "mta_sts", "gaps"):
+            for key, count in row[group].items():
+                totals[group][key] += count
+    return totals
+
+
+def coverage_domains(*, scope: Scope, now: datetime) -> QuerySet[Domain]:
+    """Every domain ``scope`` reaches, with the coverage columns: the rows the coverage API
+    lists and its summary counts (web pages start here too, so their figures are the API's)."""
+    return coverage_annotate(scope_to_org(Domain.objects.all(), scope), now=now)
+
+
+# Verdicts from worst to best ("error" = could not tell: after the real problems).
+VERDICT_SEVERITY: tuple[str, ...] = ("fail", "warn", "error", "unscanned", "not_applicable", "pass")
+
+
+def verdict_rank() -> Case:
+    """0 for ``fail`` up to 5 for ``pass`` (``VERDICT_SEVERITY``), to sort worst first."""
+    return Case(
+        *(When(verdict_condition(v), then=Value(i)) for i, v in enumerate(VERDICT_SEVERITY)),
+        default=Value(len(VERDICT_SEVERITY)),
+        output_field=IntegerField(),
+    )
+
+
+def worst_domains(*, domains: QuerySet[Domain], limit: int = 10) -> list[Domain]:
+    """The ``limit`` domains that hurt most: most failed sessions over the last 30 days, then
+    the worst verdict and lowest score. Only domains with failures or a failing/warning record
+    qualify, so a healthy portfolio shows a short list, not its healthiest domains."""
+    trouble = Q(failed_30d__gt=0) | Q(scan_verdict__in=(ScanVerdict.FAIL, ScanVerdict.WARN))
+    return list(
+        domains.filter(trouble).order_by(
+            F("failed_30d").desc(),
+            verdict_rank(),
+            F("scan_score").asc(nulls_last=True),
+            "name",
+            "id",
+        )[:limit]
+    )

@@ -21,6 +21,7 @@ from portfolio.coverage import (
     coverage_annotate,
     coverage_gaps,
     coverage_summary,
+    coverage_totals,
 )
 from portfolio.coverage_filters import CoverageFilter
 from portfolio.coverage_serializers import CoverageRowSerializer, CoverageSummarySerializer
@@ -64,7 +65,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _csv_row(domain: Domain) -> tuple:
+def coverage_csv_row(domain: Domain) -> tuple:
     return (
         domain.name,
         domain.unicode_name,
@@ -85,23 +86,6 @@ def _csv_row(domain: Domain) -> tuple:
         domain.failed_30d,
         domain.failure_rate_30d,
     )
-
-
-def _summary_totals(organizations: list[dict]) -> dict:
-    totals = {
-        "domains": 0,
-        "with_failures_7d": 0,
-        "verdicts": dict.fromkeys(VERDICTS, 0),
-        "mta_sts": dict.fromkeys(MTA_STS_STATUSES, 0),
-        "gaps": dict.fromkeys(GAP_KINDS, 0),
-    }
-    for row in organizations:
-        totals["domains"] += row["domains"]
-        totals["with_failures_7d"] += row["with_failures_7d"]
-        for group in ("verdicts", "mta_sts", "gaps"):
-            for key, count in row[group].items():
-                totals[group][key] += count
-    return totals
 
 
 class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
@@ -147,7 +131,7 @@ class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
     def list(self, request, *args, **kwargs):
         if self.wants_csv():
             rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
-            return csv_response("coverage.csv", COVERAGE_COLUMNS, map(_csv_row, rows))
+            return csv_response("coverage.csv", COVERAGE_COLUMNS, map(coverage_csv_row, rows))
         return super().list(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -196,7 +180,7 @@ class CoverageViewSet(CsvExportMixin, mixins.ListModelMixin, OrgScopedViewSet):
         body = {
             "generated_at": now,
             "silent_after_days": settings.TLSMON_REPORTS_SILENT_DAYS,
-            "totals": _summary_totals(organizations),
+            "totals": coverage_totals(organizations),
             "organizations": organizations,
         }
         return Response(CoverageSummarySerializer(body).data)

@@ -36,3 +36,13 @@ def domains_delete(*, domains: Iterable[Domain]) -> int:
             domain_delete(domain=domain)
             count += 1
     return count
+
+
+def domains_set_active(*, domains: Iterable[Domain], is_active: bool) -> int:
+    """Pause (``False``) or resume ``domains`` (already scoped by the caller) in one UPDATE;
+    the number whose state changed. A resumed domain keeps its due time: the scheduler scans
+    it when due (or at once if it never was)."""
+    ids = [domain.pk for domain in domains]
+    return (
+        Domain.objects.filter(pk__in=ids).exclude(is_active=is_active).update(is_active=is_active)
+    )

@@ -44,7 +44,8 @@ class TrendQuerySerializer(serializers.Serializer):
         required=False,
         help_text=(
             "Split into the top `top` groups plus `other`. `result_type` and `receiving_mx` "
-            "split failed sessions only (from the failure details)."
+            "split failed sessions only (from the failure details); `organization` splits "
+            "an MSP's portfolio by client."
         ),
     )
     top = serializers.IntegerField(required=False, min_value=1, max_value=50, default=5)
@@ -76,7 +77,9 @@ class TrendPointSerializer(TrendTotalSerializer):
 
 
 class TrendGroupSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Result type, MX host, reporter, domain id or `other`.")
+    key = serializers.CharField(
+        help_text="Result type, MX host, reporter, domain id, organization id or `other`."
+    )
     label = serializers.CharField()
     total = TrendTotalSerializer()
     points = TrendPointSerializer(many=True)

@@ -36,6 +36,7 @@ class GroupBy(StrEnum):
     RECEIVING_MX = "receiving_mx"
     REPORTER = "reporter"
     DOMAIN = "domain"
+    ORGANIZATION = "organization"  # an MSP's clients (and itself), each with its own series
 
 
 class Interval(StrEnum):
@@ -158,6 +159,8 @@ def _sources(
         return totals, None
     if group_by == GroupBy.DOMAIN:
         return totals, _Source(table_name(derived.DomainDailyTotal), where, params, key="domain_id")
+    if group_by == GroupBy.ORGANIZATION:
+        return totals, _Source(totals.table, where, params, key="organization_id")
     if group_by == GroupBy.REPORTER:
         if not by_domain:
             return totals, _Source(totals.table, where, params, key="organization_name")
@@ -307,6 +310,10 @@ def _groups(
 
 
 def _labels(scope: Scope, keys: list, group_by: GroupBy | None) -> dict:
+    if group_by == GroupBy.ORGANIZATION:
+        organizations = scope_to_org(Organization.objects.all(), scope).filter(pk__in=keys)
+        names = dict(organizations.values_list("pk", "name"))
+        return {k: names.get(k, str(k)) for k in keys}
     if group_by != GroupBy.DOMAIN:
         return {k: str(k) or "(none reported)" for k in keys}
     domains = scope_to_org(Domain.objects.all(), scope).filter(pk__in=keys)

@@ -8,6 +8,8 @@ from django.urls import path
 from web.views import (
     dashboard,
     domain,
+    domain_bulk,
+    domain_list,
     health,
     invitations,
     members,
@@ -22,6 +24,9 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("o/<slug:slug>/", organization.organization, name="organization"),
     path("o/<slug:slug>/tokens/", tokens.tokens, name="tokens"),
+    path("o/<slug:slug>/domains/", domain_list.domain_list, name="domain-list"),
+    path("o/<slug:slug>/domains/export.csv", domain_list.domain_export, name="domain-export"),
+    path("o/<slug:slug>/domains/bulk/", domain_bulk.domain_bulk, name="domain-bulk"),
     path("o/<slug:slug>/domains/<int:domain_id>/", domain.domain_page, name="domain"),
     path("o/<slug:slug>/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("o/<slug:slug>/reports/", reports.report_list_page, name="reports"),

@@ -350,6 +350,23 @@ def test_an_msp_sees_its_clients_and_not_another_msps(msp, portfolio, api_client
     assert_invalid(client.get(TRENDS, {"organization": "rivals-client"}), "organization")
 
 
+def test_group_by_organization_splits_an_msp_portfolio_by_client(msp, client_org, api_client):
+    sibling = OrganizationFactory(name="Sibling", slug="sibling", managed_by=msp)
+    domain(client_org, "a.example")
+    domain(sibling, "s.example")
+    ingest(client_org, days_ago(1), policy("a.example", 10, 4))
+    ingest(sibling, days_ago(1), policy("s.example", 20, 1))
+    rivals_client = OrganizationFactory(slug="rivals-client", managed_by=OrganizationFactory())
+    domain(rivals_client, "rival.example")
+    ingest(rivals_client, days_ago(1), policy("rival.example", 100, 100))
+    body = trend(api_client(msp), days=2, group_by="organization")
+    assert [(g["key"], g["label"]) for g in body["groups"]] == [
+        (str(client_org.pk), client_org.name),
+        (str(sibling.pk), "Sibling"),
+    ]
+    assert [g["total"]["sessions"] for g in body["groups"]] == [14, 21]
+
+
 def test_a_client_sees_neither_its_msps_nor_a_siblings_sessions(
     msp, client_org, portfolio, api_client
 ):
