@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery staple"
 
 def log_in(browser, base: str, email: str, password: str = PASSWORD) -> None:
     browser.get(f"{base}/login/")
-    browser.find_element(By.NAME, "username").send_keys(email)
+    browser.find_element(By.NAME, "login").send_keys(email)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     WebDriverWait(browser, 10).until(EC.url_changes(f"{base}/login/"))

@@ -214,5 +214,6 @@ def test_the_list_costs_the_same_queries_for_5_or_50_domains(client, msp, client
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     # session + user, organization + membership, the organization filter's slug, the count,
-    # the page's keys, its rows, their tags, the client choices, the tag choices.
-    assert len(queries) == 11
+    # the page's keys, its rows, their tags, the client choices, the tag choices, and the
+    # header: the organization switcher and the quarantine badge.
+    assert len(queries) == 13
