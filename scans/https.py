@@ -56,15 +56,18 @@ class MtaStsFetcher:
         host = f"mta-sts.{domain.strip().rstrip('.').lower()}"
         url = f"https://{host}{POLICY_PATH}"
         started = time.monotonic()
+        served_by = ""
         try:
             async with asyncio.timeout(self.timeout):
+                target = await outbound.resolve(
+                    host, self.resolver, allow_private=self.allow_private
+                )
+                served_by = target.cnames[-1] if target.cnames else ""
                 response = await outbound.request(
-                    host=host,
+                    target=target,
                     port=self.port,
                     method="GET",
-                    target=POLICY_PATH,
-                    resolver=self.resolver,
-                    allow_private=self.allow_private,
+                    path=POLICY_PATH,
                     ssl_context=self.ssl_context,
                     headers=[("User-Agent", USER_AGENT), ("Accept", "text/plain")],
                     max_bytes=self.max_bytes,
@@ -77,7 +80,7 @@ class MtaStsFetcher:
         except (OSError, h11.ProtocolError, ValueError) as exc:  # resets, bad names, ...
             result = PolicyFetch(url=url, error=f"fetch failed: {type(exc).__name__}: {exc}")
         elapsed = int((time.monotonic() - started) * 1000)
-        return dataclasses.replace(result, elapsed_ms=elapsed)
+        return dataclasses.replace(result, elapsed_ms=elapsed, served_by=served_by)
 
 
 def _policy_fetch(url: str, response: outbound.Response) -> PolicyFetch:

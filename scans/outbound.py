@@ -41,9 +41,19 @@ def _ip_literal(host: str) -> str | None:
         return None
 
 
-async def allowed_addresses(host: str, resolver: Resolver, *, allow_private: bool) -> list[str]:
+@dataclass(frozen=True)
+class Target:
+    """Where ``host`` may be reached: its checked addresses and the CNAMEs followed to them."""
+
+    host: str
+    addresses: tuple[str, ...]
+    cnames: tuple[str, ...] = ()
+
+
+async def resolve(host: str, resolver: Resolver, *, allow_private: bool) -> Target:
     """The addresses of ``host`` we may connect to; raises ``OutboundError`` when none."""
     literal = _ip_literal(host)
+    cnames: tuple[str, ...] = ()
     if literal is not None:
         records: tuple[str, ...] = (literal,)
     else:
@@ -51,11 +61,11 @@ async def allowed_addresses(host: str, resolver: Resolver, *, allow_private: boo
         if not answer.ok:
             detail = answer.error or str(answer.outcome)
             raise OutboundError(f"no address for {host} ({detail})")
-        records = answer.records
-    allowed = [a for a in records if allow_private or is_public_address(a)]
+        records, cnames = answer.records, answer.cnames
+    allowed = tuple(a for a in records if allow_private or is_public_address(a))
     if not allowed:
         raise OutboundError(f"refused private address {records[0]}")
-    return allowed
+    return Target(host, allowed, cnames)
 
 
 def hostport(address: str, port: int) -> str:
@@ -63,7 +73,7 @@ def hostport(address: str, port: int) -> str:
 
 
 async def connect_pinned(
-    host: str, addresses: list[str], port: int, ssl_context: ssl.SSLContext | None
+    host: str, addresses: tuple[str, ...], port: int, ssl_context: ssl.SSLContext | None
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Connect to the first checked address that answers; TLS (SNI = ``host``) if a context
     is given. A certificate or handshake error stops at once: another address of the same
@@ -145,27 +155,24 @@ async def _read(reader: asyncio.StreamReader) -> bytes:
 
 async def request(
     *,
-    host: str,
+    target: Target,
     port: int,
     method: str,
-    target: str,
-    resolver: Resolver,
-    allow_private: bool,
+    path: str,
     ssl_context: ssl.SSLContext | None,
     headers: list[tuple[str, str]],
     body: bytes = b"",
     max_bytes: int = 64 * 1024,
 ) -> Response:
-    """Resolve, check, connect pinned, send one request and read the answer."""
-    addresses = await allowed_addresses(host, resolver, allow_private=allow_private)
-    reader, writer = await connect_pinned(host, addresses, port, ssl_context)
+    """Connect pinned to a ``resolve``d target, send one request and read the answer."""
+    reader, writer = await connect_pinned(target.host, target.addresses, port, ssl_context)
     try:
         return await exchange(
             reader,
             writer,
-            host=host,
+            host=target.host,
             method=method,
-            target=target,
+            target=path,
             headers=headers,
             body=body,
             max_bytes=max_bytes,
