@@ -63,6 +63,9 @@ _AUTHORIZED = {"authorized", "wildcard_authorized"}
 _POLICY_MODES = {"enforce", "testing", "none"}
 _FETCH_FAILED = {"mta_sts_policy_fetch_failed", "mta_sts_redirect"}
 _CRITICAL_RECORDS = {"smtp_tls", "mx"}
+# The published records whose removal is an alert (``scans.changes`` also diffs derived
+# values such as the selected record and lookup outcomes, which are not records).
+_RECORDS = {"smtp_tls", "mta_sts", "mx"}
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ def _record_conditions(facts: ScanFacts, comparable: bool) -> list[Condition]:
     group = _mx_group(current) or _mx_group(previous)
     out = []
     for change in facts.changes:
-        if change.kind == "record_removed":
+        if change.kind == "record_removed" and change.subject in _RECORDS:
             severity = (
                 Severity.CRITICAL if change.subject in _CRITICAL_RECORDS else Severity.WARNING
             )
@@ -204,7 +207,7 @@ def _record_conditions(facts: ScanFacts, comparable: bool) -> list[Condition]:
     records = dict(current.get("records") or {})
     records["mx"] = (current.get("mx") or {}).get("hosts")
     for subject, value in records.items():
-        if not value:
+        if subject in _RECORDS and not value:
             severity = Severity.CRITICAL if subject in _CRITICAL_RECORDS else Severity.WARNING
             out.append(
                 Condition(

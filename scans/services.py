@@ -34,6 +34,7 @@ from scans.models import ExternalAuthorization, Scan, ScanChange, ScanStatus, Sc
 from scans.results import CheckResult
 from scans.schedule import next_scan_at
 from scans.selectors import latest_results
+from scans.signals import scans_stored
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,17 @@ def _store(
     ScanChange.objects.bulk_create(changes)
     _save_domain_states(list(domains.values()))
     _save_external_authorizations(scans, now)
+    scan_ids = [scan.pk for scan in scans]
+    transaction.on_commit(lambda: _announce(scan_ids))
     return scans
+
+
+def _announce(scan_ids: list[int]) -> None:
+    """Tell the apps above (alerts) that these scans are stored; their failure is logged and
+    never undoes or fails the scan."""
+    for receiver, outcome in scans_stored.send_robust(sender=Scan, scan_ids=scan_ids):
+        if isinstance(outcome, Exception):
+            log.error("%s failed after a scan chunk: %r", receiver, outcome, exc_info=outcome)
 
 
 def _save_external_authorizations(scans: list[Scan], now: datetime) -> None:
