@@ -378,7 +378,9 @@ def spike_condition(
         "result_type": result_type,
         "mx_host": mx_host,
     }
-    severity = Severity.CRITICAL if today.failed >= 10 * max(median, 1) else Severity.WARNING
+    # Critical (sent at once) only against a real baseline: ten times a non-zero median.
+    critical = median > 0 and today.failed >= 10 * median
+    severity = Severity.CRITICAL if critical else Severity.WARNING
     return Condition(
         today.domain_id,
         AlertType.FAILURE_SPIKE,

@@ -194,10 +194,11 @@ def alerts_after_reports(
             found = rules.spike_condition(failures, totals[domain_id], spike)
             conditions += [found] if found else []
         latest = max(days)
-        seen = {t for t, first_day in first_seen[domain_id].items() if first_day < latest}
-        conditions += rules.new_result_type_conditions(
-            domain_id, latest, causes.get((domain_id, latest), {}), seen
-        )
+        if any(day < latest for day in totals[domain_id]):  # a first report has no "before"
+            seen = {t for t, first_day in first_seen[domain_id].items() if first_day < latest}
+            conditions += rules.new_result_type_conditions(
+                domain_id, latest, causes.get((domain_id, latest), {}), seen
+            )
     open_alerts = [
         a
         for a in _open_alerts(days_by_domain, rules.REPORT_TYPES)
