@@ -68,6 +68,16 @@ def webhook_create(
     )
 
 
+def webhook_update(*, webhook: Webhook, **changes) -> Webhook:
+    """Change a webhook; enabling it again clears its failure count and disabled state."""
+    for name, value in changes.items():
+        setattr(webhook, name, value)
+    if changes.get("enabled"):
+        webhook.consecutive_failures, webhook.disabled_at, webhook.disabled_reason = 0, None, ""
+    webhook.save()
+    return webhook
+
+
 def deliveries_create(rows: list[tuple[Webhook, str, dict, int | None]]) -> list[int]:
     """Queue (webhook, event, payload, alert id) deliveries; sent once the transaction commits
     (and by the every-minute retry job if the broker is away)."""

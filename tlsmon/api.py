@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import OrganizationViewSet
+from notify.alerts_api import register as register_alerts
 from portfolio.api import DomainViewSet
 from portfolio.authorizations_api import AuthorizationViewSet
 from portfolio.coverage_api import CoverageViewSet
@@ -25,3 +26,4 @@ register_reports(router)
 router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("trends", TrendViewSet, basename="trend")
 router.register("authorizations", AuthorizationViewSet, basename="authorization")
+register_alerts(router)
