@@ -102,14 +102,13 @@ class WebhookViewSet(
         return Response(WebhookDeliverySerializer(delivery).data)
 
     @extend_schema(
-        summary="The webhook's delivery log, newest first",
+        summary="The webhook's delivery log: its latest 100 deliveries, newest first",
         responses={200: WebhookDeliverySerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def deliveries(self, request, pk=None):
-        deliveries = self.get_object().deliveries.order_by("-created_at", "-id")
-        page = self.paginate_queryset(deliveries)
-        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+        deliveries = self.get_object().deliveries.order_by("-created_at", "-id")[:100]
+        return Response(WebhookDeliverySerializer(deliveries, many=True).data)
 
 
 def register(router) -> None:
