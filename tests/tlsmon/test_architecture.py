@@ -63,6 +63,10 @@ PURE = [
     "reports/report_fields.py",
     "reports/report_decompress.py",
     "reports/email_parsing.py",
+    "notify/alert_rules.py",
+    "notify/grouping.py",
+    "notify/signing.py",
+    "notify/payloads.py",
 ]
 # celery.schedules (crontab values in tlsmon/beat.py) is plain data, so celery is not listed.
 IMPURE_ROOTS = {
