@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Domain
@@ -24,7 +24,8 @@ from core.vocabulary import Severity
 from notify import alert_rules as rules
 from notify.models import Alert
 from reports.models import DailyFailure, DomainDailyTotal
-from scans.models import Scan, ScanChange, ScanStatus
+from scans.models import ScanChange
+from scans.signals import StoredScan
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class AlertRun:
     resolved: int = 0
     worsened: int = 0
     held: int = 0
-    critical_ids: tuple[int, ...] = ()
+    critical: tuple[tuple[int, str, str], ...] = ()  # (domain id, type, key) to send now
 
     def __str__(self) -> str:
         return (
@@ -77,25 +78,32 @@ def _apply(
         )
         for c in result.opened
     ]
-    Alert.objects.bulk_create(new)
-    touched = []
+    # A concurrent evaluation of the same domain may have opened the same alert: the unique
+    # open (domain, type, key) keeps one, and this run's copy is dropped.
+    Alert.objects.bulk_create(new, ignore_conflicts=True)
+    touched, changed = [], []
     for alert_id, condition in result.still_open:
         alert = alerts[alert_id]
-        alert.last_seen, alert.severity = now, str(condition.severity)
-        if condition.opens or not alert.details:
-            alert.details = dict(condition.details)
-        touched.append(alert)
-    Alert.objects.bulk_update(touched, ["last_seen", "severity", "details"], batch_size=500)
+        touched.append(alert_id)
+        details = dict(condition.details) if condition.opens or not alert.details else None
+        if alert.severity != condition.severity or (details and details != alert.details):
+            alert.severity, alert.details = str(condition.severity), details or alert.details
+            changed.append(alert)
+    # Most open alerts just hold: one statement moves their last_seen; only the few whose
+    # severity or details changed are written row by row (bulk_update's CASE per row).
+    if touched:
+        Alert.objects.filter(pk__in=touched).update(last_seen=now)
+    Alert.objects.bulk_update(changed, ["severity", "details"], batch_size=500)
     if result.resolved:
         Alert.objects.filter(pk__in=result.resolved, resolved_at=None).update(resolved_at=now)
-    critical = [a.pk for a in new if a.severity == Severity.CRITICAL]
-    critical += [i for i, c in result.worsened if c.severity == Severity.CRITICAL]
+    critical = [c.identity for c in result.opened if c.severity == Severity.CRITICAL]
+    critical += [c.identity for _, c in result.worsened if c.severity == Severity.CRITICAL]
     return AlertRun(
         opened=len(new),
         resolved=len(result.resolved),
         worsened=len(result.worsened),
         held=len(touched),
-        critical_ids=tuple(critical),
+        critical=tuple(critical),
     )
 
 
@@ -107,35 +115,24 @@ def _reconcile_and_apply(conditions, evaluated, open_alerts, organizations, now)
 # --- after a scan chunk -------------------------------------------------------------------
 
 
-def alerts_after_scans(*, scan_ids: Sequence[int], now: datetime | None = None) -> AlertRun:
-    """Evaluate the scan rules for the domains of these scans (one chunk): five queries
-    to read, a few bulk statements to write, whatever the chunk size."""
+def alerts_after_scans(*, stored: Sequence[StoredScan], now: datetime | None = None) -> AlertRun:
+    """Evaluate the scan rules for one chunk's scans, from the results and changes the scan
+    store had in hand (``scans.signals.StoredScan``): one query to read the open alerts, a few
+    bulk statements to write, whatever the chunk size."""
     now = now or timezone.now()
-    previous = Scan.objects.filter(
-        domain_id=OuterRef("domain_id"), status=ScanStatus.DONE, pk__lt=OuterRef("pk")
-    ).order_by("-finished_at", "-id")
-    scans = list(
-        Scan.objects.filter(pk__in=list(scan_ids), status=ScanStatus.DONE)
-        .annotate(previous_id=Subquery(previous.values("pk")[:1]))
-        .values_list("pk", "domain_id", "domain__organization_id", "result", "previous_id")
-    )
-    if not scans:
-        return AlertRun()
-    before = dict(
-        Scan.objects.filter(pk__in=[row[4] for row in scans if row[4]]).values_list("pk", "result")
-    )
-    changes: dict[int, list[rules.ScanChangeFact]] = defaultdict(list)
-    for scan_id, kind, subject, old, new, worse in ScanChange.objects.filter(
-        scan_id__in=[row[0] for row in scans]
-    ).values_list("scan_id", "kind", "subject", "before", "after", "worse"):
-        changes[scan_id].append(rules.ScanChangeFact(kind, subject, old, new, worse))
     conditions, evaluated, organizations = [], {}, {}
-    for scan_id, domain_id, organization_id, result, previous_id in scans:
-        facts = rules.ScanFacts(domain_id, result, before.get(previous_id), changes[scan_id])
+    for scan in stored:
+        changes = [
+            rules.ScanChangeFact(c.kind, c.subject, c.before, c.after, c.worse)
+            for c in scan.changes
+        ]
+        facts = rules.ScanFacts(scan.domain_id, scan.result, scan.previous, changes)
         found, types = rules.scan_conditions(facts)
         conditions += found
-        evaluated[domain_id] = types
-        organizations[domain_id] = organization_id
+        evaluated[scan.domain_id] = types
+        organizations[scan.domain_id] = scan.organization_id
+    if not evaluated:
+        return AlertRun()
     open_alerts = _open_alerts(evaluated, rules.SCAN_TYPES)
     return _reconcile_and_apply(conditions, evaluated, open_alerts, organizations, now)
 
@@ -154,40 +151,24 @@ def alerts_after_reports(
     *, organization_id: int, keys: Iterable[tuple[int, date]], now: datetime | None = None
 ) -> AlertRun:
     """Evaluate failure spikes and new result types for the (domain id, day) pairs an ingest
-    batch touched, from the daily figures it just wrote: four queries to read."""
+    batch touched, from the daily figures it just wrote: four queries to read.
+
+    Only domain-days with failures can open an alert, and only domains with an open alert can
+    resolve one, so the failures of the batch's days are read by organization and day (no
+    list of a thousand domain ids to send), and history only for the domains that failed."""
     now = now or timezone.now()
     days_by_domain: dict[int, set[date]] = defaultdict(set)
     for domain_id, day in keys:
         days_by_domain[domain_id].add(day)
     if not days_by_domain:
         return AlertRun()
+    causes = _failure_causes(organization_id, days_by_domain)
+    failing = sorted({domain_id for domain_id, _ in causes})
+    totals, first_seen = _failure_history(failing, days_by_domain)
     spike = _spike_settings()
-    all_days = {day for days in days_by_domain.values() for day in days}
-    first, last = min(all_days) - timedelta(days=spike.baseline_days), max(all_days)
-    totals: dict[int, dict[date, int]] = defaultdict(dict)
-    for domain_id, day, failed in DomainDailyTotal.objects.filter(
-        domain_id__in=list(days_by_domain), day__range=(first, last)
-    ).values_list("domain_id", "day", "failed"):
-        totals[domain_id][day] = failed
-    causes: dict[tuple[int, date], dict[tuple[str, str], int]] = defaultdict(dict)
-    for domain_id, day, result_type, mx_host, failed in (
-        DailyFailure.objects.filter(domain_id__in=list(days_by_domain), day__in=all_days)
-        .values_list("domain_id", "day", "result_type", "receiving_mx_hostname")
-        .annotate(n=Sum("failed"))
-        .order_by()
-    ):
-        if day in days_by_domain[domain_id]:
-            causes[(domain_id, day)][(result_type, mx_host)] = failed
-    first_seen: dict[int, dict[str, date]] = defaultdict(dict)
-    for row in (
-        DailyFailure.objects.filter(domain_id__in=list(days_by_domain))
-        .values("domain_id", "result_type")
-        .annotate(first=Min("day"))
-        .order_by()
-    ):
-        first_seen[row["domain_id"]][row["result_type"]] = row["first"]
     conditions = []
-    for domain_id, days in days_by_domain.items():
+    for domain_id in failing:
+        days = days_by_domain[domain_id]
         for day in sorted(days):
             day_causes = causes.get((domain_id, day), {})
             failures = rules.DayFailures(domain_id, day, totals[domain_id].get(day, 0), day_causes)
@@ -201,14 +182,63 @@ def alerts_after_reports(
             )
     open_alerts = [
         a
-        for a in _open_alerts(days_by_domain, rules.REPORT_TYPES)
+        for a in Alert.objects.filter(
+            organization_id=organization_id,
+            type__in=[str(t) for t in rules.REPORT_TYPES],
+            resolved_at=None,
+        ).only("id", "domain_id", "type", "key", "severity", "details")
+        if a.domain_id in days_by_domain
         # A spike alert is about one day: only a batch touching that day can clear it.
-        if a.type != rules.AlertType.FAILURE_SPIKE
-        or a.key in {d.isoformat() for d in days_by_domain[a.domain_id]}
+        and (
+            a.type != rules.AlertType.FAILURE_SPIKE
+            or a.key in {d.isoformat() for d in days_by_domain[a.domain_id]}
+        )
     ]
     evaluated = dict.fromkeys(days_by_domain, rules.REPORT_TYPES)
     organizations = dict.fromkeys(days_by_domain, organization_id)
     return _reconcile_and_apply(conditions, evaluated, open_alerts, organizations, now)
+
+
+def _failure_causes(
+    organization_id: int, days_by_domain: dict[int, set[date]]
+) -> dict[tuple[int, date], dict[tuple[str, str], int]]:
+    """Failed sessions per (result type, MX host) of each touched domain-day that has any."""
+    all_days = {day for days in days_by_domain.values() for day in days}
+    causes: dict[tuple[int, date], dict[tuple[str, str], int]] = defaultdict(dict)
+    for domain_id, day, result_type, mx_host, failed in (
+        DailyFailure.objects.filter(organization_id=organization_id, day__in=all_days)
+        .values_list("domain_id", "day", "result_type", "receiving_mx_hostname")
+        .annotate(n=Sum("failed"))
+        .order_by()
+    ):
+        if day in days_by_domain.get(domain_id, ()):
+            causes[(domain_id, day)][(result_type, mx_host)] = failed
+    return causes
+
+
+def _failure_history(
+    domain_ids: list[int], days_by_domain: dict[int, set[date]]
+) -> tuple[dict[int, dict[date, int]], dict[int, dict[str, date]]]:
+    """For the failing domains: counted failures per day over the spike baseline (days with
+    reports and no failure are zeros), and the first day each result type was reported."""
+    totals: dict[int, dict[date, int]] = defaultdict(dict)
+    first_seen: dict[int, dict[str, date]] = defaultdict(dict)
+    if not domain_ids:
+        return totals, first_seen
+    days = {day for domain_id in domain_ids for day in days_by_domain[domain_id]}
+    first = min(days) - timedelta(days=_spike_settings().baseline_days)
+    for domain_id, day, failed in DomainDailyTotal.objects.filter(
+        domain_id__in=domain_ids, day__range=(first, max(days))
+    ).values_list("domain_id", "day", "failed"):
+        totals[domain_id][day] = failed
+    for domain_id, result_type, first_day in (
+        DailyFailure.objects.filter(domain_id__in=domain_ids)
+        .values_list("domain_id", "result_type")
+        .annotate(first=Min("day"))
+        .order_by()
+    ):
+        first_seen[domain_id][result_type] = first_day
+    return totals, first_seen
 
 
 # --- on a schedule: silence ---------------------------------------------------------------

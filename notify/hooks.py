@@ -11,13 +11,13 @@ from notify.alerts import alerts_after_reports, alerts_after_scans
 from notify.dispatch import alerts_dispatch
 
 
-def on_scans_stored(sender, *, scan_ids, **kwargs) -> None:
-    run = alerts_after_scans(scan_ids=scan_ids)
-    if run.critical_ids:
+def on_scans_stored(sender, *, stored, **kwargs) -> None:
+    run = alerts_after_scans(stored=stored)
+    if run.critical:
         alerts_dispatch(critical_only=True)
 
 
 def on_reports_stored(sender, *, organization_id, keys, **kwargs) -> None:
     run = alerts_after_reports(organization_id=organization_id, keys=keys)
-    if run.critical_ids:
+    if run.critical:
         alerts_dispatch(critical_only=True)

@@ -3,7 +3,27 @@ without scans importing them (docs/architecture.md: scans imports no app above i
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from django.dispatch import Signal
 
-# Sent once a chunk's scans are committed; ``scan_ids``: the scans stored (done or failed).
+from scans.changes import Change
+
+
+@dataclass(frozen=True)
+class StoredScan:
+    """One finished scan of a chunk, with the result before it (``None``: first scan) and the
+    changes between them, as the store computed them."""
+
+    scan_id: int
+    domain_id: int
+    organization_id: int
+    result: Mapping[str, Any]
+    previous: Mapping[str, Any] | None
+    changes: Sequence[Change]
+
+
+# Sent once a chunk's scans are committed; ``stored``: a list of ``StoredScan``.
 scans_stored = Signal()
