@@ -148,27 +148,36 @@ def _spike_settings() -> rules.SpikeSettings:
 
 
 def alerts_after_reports(
-    *, organization_id: int, keys: Iterable[tuple[int, date]], now: datetime | None = None
+    *,
+    organization_id: int,
+    keys: Iterable[tuple[int, date]],
+    failing: Iterable[tuple[int, date]] | None = None,
+    now: datetime | None = None,
 ) -> AlertRun:
     """Evaluate failure spikes and new result types for the (domain id, day) pairs an ingest
     batch touched, from the daily figures it just wrote: four queries to read.
 
-    Only domain-days with failures can open an alert, and only domains with an open alert can
-    resolve one, so the failures of the batch's days are read by organization and day (no
-    list of a thousand domain ids to send), and history only for the domains that failed."""
+    Only domain-days with failures can open an alert (``failing``: those the batch added
+    failures to; by default all of ``keys``), and only domains with an open alert can resolve
+    one, so failures and history are read for the failing domains only, and open alerts by
+    organization."""
     now = now or timezone.now()
+    keys = set(keys)
     days_by_domain: dict[int, set[date]] = defaultdict(set)
     for domain_id, day in keys:
         days_by_domain[domain_id].add(day)
     if not days_by_domain:
         return AlertRun()
-    causes = _failure_causes(organization_id, days_by_domain)
-    failing = sorted({domain_id for domain_id, _ in causes})
-    totals, first_seen = _failure_history(failing, days_by_domain)
+    failing_days: dict[int, set[date]] = defaultdict(set)
+    for domain_id, day in keys if failing is None else failing:
+        failing_days[domain_id].add(day)
+    causes = _failure_causes(failing_days)
+    failed_domains = sorted({domain_id for domain_id, _ in causes})
+    totals, first_seen = _failure_history(failed_domains, failing_days)
     spike = _spike_settings()
     conditions = []
-    for domain_id in failing:
-        days = days_by_domain[domain_id]
+    for domain_id in failed_domains:
+        days = failing_days[domain_id]
         for day in sorted(days):
             day_causes = causes.get((domain_id, day), {})
             failures = rules.DayFailures(domain_id, day, totals[domain_id].get(day, 0), day_causes)
@@ -200,13 +209,15 @@ def alerts_after_reports(
 
 
 def _failure_causes(
-    organization_id: int, days_by_domain: dict[int, set[date]]
+    days_by_domain: dict[int, set[date]],
 ) -> dict[tuple[int, date], dict[tuple[str, str], int]]:
-    """Failed sessions per (result type, MX host) of each touched domain-day that has any."""
+    """Failed sessions per (result type, MX host) of each of these domain-days that has any."""
+    if not days_by_domain:
+        return {}
     all_days = {day for days in days_by_domain.values() for day in days}
     causes: dict[tuple[int, date], dict[tuple[str, str], int]] = defaultdict(dict)
     for domain_id, day, result_type, mx_host, failed in (
-        DailyFailure.objects.filter(organization_id=organization_id, day__in=all_days)
+        DailyFailure.objects.filter(domain_id__in=list(days_by_domain), day__in=all_days)
         .values_list("domain_id", "day", "result_type", "receiving_mx_hostname")
         .annotate(n=Sum("failed"))
         .order_by()

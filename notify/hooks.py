@@ -17,7 +17,7 @@ def on_scans_stored(sender, *, stored, **kwargs) -> None:
         alerts_dispatch(critical_only=True)
 
 
-def on_reports_stored(sender, *, organization_id, keys, **kwargs) -> None:
-    run = alerts_after_reports(organization_id=organization_id, keys=keys)
+def on_reports_stored(sender, *, organization_id, keys, failing=None, **kwargs) -> None:
+    run = alerts_after_reports(organization_id=organization_id, keys=keys, failing=failing)
     if run.critical:
         alerts_dispatch(critical_only=True)

@@ -5,6 +5,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent once an ingest batch is committed: ``organization_id`` and ``keys``, the
-# (domain id, day) pairs whose daily figures it changed.
+# Sent once an ingest batch is committed: ``organization_id``; ``keys``, the (domain id, day)
+# pairs whose daily figures it changed; ``failing``, those of them it added failures to.
 reports_stored = Signal()

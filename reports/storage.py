@@ -294,8 +294,9 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
     return accepted, quarantined, conflicting
 
 
-def _write(state: _State) -> set[tuple[int, date]]:
-    """Insert the planned rows and update the figures; the (domain id, day) pairs touched."""
+def _write(state: _State) -> tuple[set[tuple[int, date]], set[tuple[int, date]]]:
+    """Insert the planned rows and update the figures; the (domain id, day) pairs touched, and
+    those of them with failed sessions (or whose counted copy changed)."""
     report_ids = insert_rows(Report, ReportRow._fields, list(state.new_reports.values()))
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
     policies = [
@@ -321,7 +322,8 @@ def _write(state: _State) -> set[tuple[int, date]]:
         rollups_add(policy_ids=counted)
         rollups_recount(pairs=flipped)
     _touch_domains({p.domain_id for p in policies}, state.now)
-    return {(p.domain_id, p.day) for p in policies if p.domain_id} | flipped
+    touched = {(p.domain_id, p.day) for p in policies if p.domain_id} | flipped
+    return touched, {(p.domain_id, p.day) for p in policies if p.domain_id and p.failed} | flipped
 
 
 def _touch_domains(domain_ids: set[int], now: datetime) -> None:
@@ -369,17 +371,21 @@ def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> 
             summary.conflicts += conflicting
             summary.duplicates += not (accepted or quarantined or conflicting)
             summary.report_ids.append(item.report.report_id)
-        touched = _write(state)
+        touched, failing = _write(state)
         if touched:
             organization_id = organization.pk
-            transaction.on_commit(lambda: _announce(organization_id, touched))
+            transaction.on_commit(lambda: _announce(organization_id, touched, failing))
     return summary
 
 
-def _announce(organization_id: int, keys: set[tuple[int, date]]) -> None:
+def _announce(
+    organization_id: int, keys: set[tuple[int, date]], failing: set[tuple[int, date]]
+) -> None:
     """Tell the apps above (alerts) which domain-days this batch changed; their failure is
     logged and never fails the ingest (the reports are stored)."""
-    outcomes = reports_stored.send_robust(sender=Report, organization_id=organization_id, keys=keys)
+    outcomes = reports_stored.send_robust(
+        sender=Report, organization_id=organization_id, keys=keys, failing=failing
+    )
     for receiver, outcome in outcomes:
         if isinstance(outcome, Exception):
             logger.error("%s failed after an ingest batch: %r", receiver, outcome, exc_info=outcome)
