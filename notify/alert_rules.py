@@ -175,10 +175,11 @@ def scan_conditions(facts: ScanFacts) -> tuple[list[Condition], frozenset[AlertT
     if current.get("verdict") == "error":
         return [], frozenset()
     comparable = previous is not None and previous.get("verdict") != "error"
-    conditions = _record_conditions(facts, comparable)
-    causes = {c.type for c in conditions if c.opens}
-    conditions += _verdict_conditions(facts, skip_opening=bool(causes))
-    conditions += _external_conditions(facts, comparable)
+    conditions = _record_conditions(facts, comparable) + _external_conditions(facts, comparable)
+    # The verdict moves with the TLS-RPT record and its destinations (never with MTA-STS):
+    # when one of those opened an alert, it is the cause, and the verdict alert would repeat it.
+    cause_found = any(c.opens for c in conditions)
+    conditions += _verdict_conditions(facts, skip_opening=cause_found)
     conditions += _mta_sts_conditions(facts, comparable)
     return conditions, SCAN_TYPES
 
@@ -232,8 +233,8 @@ def _record_conditions(facts: ScanFacts, comparable: bool) -> list[Condition]:
 
 
 def _verdict_conditions(facts: ScanFacts, *, skip_opening: bool) -> list[Condition]:
-    """Verdict got worse; not opened when a more specific cause (record removed or invalid)
-    opened in the same scan, so one cause is one alert."""
+    """Verdict got worse; not opened when a more specific cause (record removed or invalid, a
+    destination unauthorized) opened in the same scan, so one cause is one alert."""
     verdict = facts.current.get("verdict", "")
     if verdict not in _BAD_VERDICTS:
         return []
