@@ -8,7 +8,7 @@ class NotifyConfig(AppConfig):
     name = "notify"
 
     def ready(self) -> None:
-        from notify import alert_admin, alert_tasks  # noqa: F401 - register admin and tasks
+        from notify import alert_tasks  # noqa: F401 - registers the alert and webhook tasks
         from notify.hooks import on_reports_stored, on_scans_stored
         from reports.signals import reports_stored
         from scans.signals import scans_stored

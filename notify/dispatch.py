@@ -26,6 +26,7 @@ from notify.alert_rules import SEVERITY_RANK, should_notify
 from notify.grouping import AlertItem, Notification, group_alerts
 from notify.models import Alert, NotificationPreference, Webhook
 from notify.payloads import EVENT_ALERT, email_text, json_payload, slack_payload
+from notify.preferences import preference_defaults, unsubscribe_url
 from notify.webhooks import deliveries_create
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,10 @@ def alerts_dispatch(
 def _preferences(memberships: list[Membership]) -> dict[int, NotificationPreference]:
     stored = NotificationPreference.objects.filter(membership__in=memberships)
     found = {p.membership_id: p for p in stored}
-    return {m.pk: found.get(m.pk) or NotificationPreference(membership=m) for m in memberships}
+    return {
+        m.pk: found.get(m.pk) or NotificationPreference(membership=m, **preference_defaults(m.role))
+        for m in memberships
+    }
 
 
 def _send_emails(reach: dict[int, list[Alert]]) -> int:
@@ -153,6 +157,7 @@ def _send_emails(reach: dict[int, list[Alert]]) -> int:
             continue
         notifications = group_alerts(_item(a) for a in alerts)
         subject, body = email_text(notifications, organization=membership.organization.name)
+        body += f"\nStop alert emails: {unsubscribe_url(membership.pk, 'alerts')}\n"
         messages.append(EmailMessage(subject, body, to=[membership.user.email]))
     if messages:
         try:

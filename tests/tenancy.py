@@ -97,6 +97,10 @@ NESTED_COVERAGE = {
     "test_an_organization_never_sees_another_organizations_sessions",
     "authorization": "tests/portfolio/test_api_authorizations.py::"
     "test_an_organization_never_sees_another_organizations_destinations",
+    # The caller's own preferences (one object, no id): a token reaches only its creator's
+    # membership in the token's organization, never a colleague's, a client's or another's.
+    "notification-preference": "tests/notify/test_api_preferences.py::"
+    "test_a_token_only_ever_reaches_its_creators_own_preferences",
 }
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, Route
 
 from accounts.api import OrganizationViewSet
 from notify.alerts_api import register as register_alerts
+from notify.api import register as register_notify
 from portfolio.api import DomainViewSet
 from portfolio.authorizations_api import AuthorizationViewSet
 from portfolio.coverage_api import CoverageViewSet
@@ -16,6 +17,18 @@ from scans.api import register as register_scans
 
 class ApiRouter(DefaultRouter):
     include_root_view = False
+    # A resource that is the caller's own (one object, no id: notification-preferences/)
+    # answers GET and PATCH on its collection URL; viewsets without these methods skip it.
+    routes = [
+        *DefaultRouter.routes,
+        Route(
+            url=r"^{prefix}{trailing_slash}$",
+            mapping={"get": "retrieve_own", "patch": "update_own"},
+            name="{basename}-own",
+            detail=False,
+            initkwargs={"suffix": "Instance"},
+        ),
+    ]
 
 
 router = ApiRouter(trailing_slash=True)
@@ -27,3 +40,4 @@ router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("trends", TrendViewSet, basename="trend")
 router.register("authorizations", AuthorizationViewSet, basename="authorization")
 register_alerts(router)
+register_notify(router)

@@ -85,6 +85,14 @@ JOBS: tuple[PeriodicJob, ...] = (
         expires=50,
     ),
     PeriodicJob(
+        # Digests are due at their recipient's hour (UTC); every 10 minutes also picks up
+        # the retries of failed sends (notify.digest_schedule) without a long wait.
+        name="digests",
+        task="notify.tasks.send_due_digests",
+        cron="*/10 * * * *",
+        expires=9 * 60,
+    ),
+    PeriodicJob(
         name="mailbox_poll",
         task="reports.tasks.poll_mailboxes",
         cron="*/5 * * * *",

@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "ScanMtaStsEnum": "accounts.models.ScanMtaSts",
         "SubmissionStatusEnum": "reports.models.intake.SubmissionStatus",
         "ExternalAuthorizationStatusEnum": "scans.models.ExternalAuthorizationStatus",
+        "AlertSeverityEnum": "notify.models.AlertSeverity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

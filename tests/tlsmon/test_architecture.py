@@ -67,6 +67,8 @@ PURE = [
     "notify/grouping.py",
     "notify/signing.py",
     "notify/payloads.py",
+    "notify/digest_schedule.py",
+    "notify/digest_content.py",
 ]
 # celery.schedules (crontab values in tlsmon/beat.py) is plain data, so celery is not listed.
 IMPURE_ROOTS = {

@@ -48,6 +48,16 @@ PAGES = [
     Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
     Page("token-revoke", _token, post={}, get=False),
     Page("domain", _domain),
+    Page(
+        "notification-settings",
+        _slug,
+        post={
+            "digest": "daily",
+            "digest_weekday": 0,
+            "digest_hour": 7,
+            "alert_min_severity": "warning",
+        },
+    ),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each
@@ -57,4 +67,5 @@ PUBLIC = {
     "login": "anonymous",
     "logout": "the user's own session",
     "healthz": "no data",
+    "unsubscribe": "anonymous: a signed token names the one membership it switches off",
 }

@@ -10,6 +10,8 @@ from django.db import transaction
 from accounts.models import Organization, Role, User
 from accounts.services import domains_bulk_create, membership_set, organization_create
 from demo.data import DEMO_CLIENTS, DEMO_MSP, DEMO_USER_EMAIL
+from notify.models import DigestFrequency
+from notify.preferences import preference_for, preference_update
 
 
 class Command(BaseCommand):
@@ -39,7 +41,9 @@ class Command(BaseCommand):
             user = User.objects.create_user(
                 DEMO_USER_EMAIL, password, is_staff=True, is_superuser=True
             )
-        membership_set(user=user, organization=msp, role=Role.OWNER)
+        membership = membership_set(user=user, organization=msp, role=Role.OWNER)
+        # Opted in explicitly, so `preview_digest --org demo-msp` and Mailpit show a digest.
+        preference_update(preference=preference_for(membership), digest=DigestFrequency.WEEKLY)
         self.stdout.write(
             f"Demo data ready ({created} domain(s) added). "
             f"Log in as {DEMO_USER_EMAIL} with the password {password!r} (set when first created)."

@@ -1,18 +1,52 @@
-"""Operator views of alerts, webhooks and their deliveries (cross-tenant). Alerts and
-deliveries are written by the evaluation and the sender; operators acknowledge alerts, switch
-webhooks on and off and retry deliveries. The signing secret is never shown.
+"""Operator views of notifications: preferences, digests sent, alerts and webhooks.
 
-Registered from ``notify.apps`` (``notify/admin.py`` holds the digest side).
-"""
+Deliveries are records of what happened, so their fields are read-only here; an operator may
+change a member's preferences (e.g. stop a digest that bounces), acknowledge alerts, switch
+webhooks on again and retry webhook deliveries. A webhook's signing secret is never shown."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 
 from notify.alert_rules import type_label
-from notify.models import Alert, Webhook, WebhookDelivery, WebhookDeliveryStatus
+from notify.models import (
+    Alert,
+    DigestDelivery,
+    NotificationPreference,
+    Webhook,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+)
 from notify.webhooks import webhook_update
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("membership", "digest", "digest_weekday", "digest_hour", "alert_email")
+    list_filter = ("digest", "alert_email", "alert_min_severity")
+    search_fields = ("membership__user__email", "membership__organization__slug")
+    list_select_related = ("membership__user", "membership__organization")
+    raw_id_fields = ("membership",)
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("membership", "period", "period_start", "status", "attempts", "sent_at")
+    list_filter = ("status", "period")
+    search_fields = ("membership__user__email", "recipient", "message_id")
+    list_select_related = ("membership__user", "membership__organization")
+    date_hierarchy = "period_start"
+    exclude = ("gap_keys",)  # thousands of rows for a large MSP; the digest itself says it
 
 
 @admin.register(Alert)
@@ -29,10 +63,10 @@ class AlertAdmin(admin.ModelAdmin):
         "acknowledged_by",
     ]
     list_filter = ["type", "severity", ("resolved_at", admin.EmptyFieldListFilter), "organization"]
-    search_fields = ["domain__name", "key", "group_key"]
     list_select_related = ["domain", "organization", "acknowledged_by"]
     date_hierarchy = "first_seen"
     readonly_fields = [f.name for f in Alert._meta.fields]
+    search_fields = ["domain__name", "organization__slug", "key", "group_key"]
     actions = ["acknowledge"]
 
     @admin.display(description="what")
@@ -94,6 +128,8 @@ class WebhookAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     ]
+    raw_id_fields = ("created_by",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [DeliveryInline]
     actions = ["enable"]
 
