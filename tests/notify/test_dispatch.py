@@ -11,6 +11,7 @@ from accounts.models import Role
 from notify.dispatch import alerts_dispatch
 from notify.models import Alert, NotificationPreference
 from tests.factories import DomainFactory, MembershipFactory
+from tests.mail import body_text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_critical_alerts_go_at_once_and_warnings_wait_for_the_batch(org, smtp_se
     assert alerts_dispatch(critical_only=True).alerts == 1
     [first] = smtp_server.wait_for(1)
     assert "critical.example" in first["Subject"]
+    assert "Stop alert emails: http" in body_text(first, "plain")
     warning.refresh_from_db()
     assert warning.notified_at is None
 
