@@ -22,6 +22,8 @@ from django.utils import timezone
 from accounts.models import Domain
 from core.vocabulary import Severity
 from notify import alert_rules as rules
+from notify import report_alert_rules as report_rules
+from notify import scan_alert_rules as scan_rules
 from notify.models import Alert
 from reports.models import DailyFailure, DomainDailyTotal
 from scans.models import ScanChange
@@ -123,11 +125,11 @@ def alerts_after_scans(*, stored: Sequence[StoredScan], now: datetime | None = N
     conditions, evaluated, organizations = [], {}, {}
     for scan in stored:
         changes = [
-            rules.ScanChangeFact(c.kind, c.subject, c.before, c.after, c.worse)
+            scan_rules.ScanChangeFact(c.kind, c.subject, c.before, c.after, c.worse)
             for c in scan.changes
         ]
-        facts = rules.ScanFacts(scan.domain_id, scan.result, scan.previous, changes)
-        found, types = rules.scan_conditions(facts)
+        facts = scan_rules.ScanFacts(scan.domain_id, scan.result, scan.previous, changes)
+        found, types = scan_rules.scan_conditions(facts)
         conditions += found
         evaluated[scan.domain_id] = types
         organizations[scan.domain_id] = scan.organization_id
@@ -140,8 +142,8 @@ def alerts_after_scans(*, stored: Sequence[StoredScan], now: datetime | None = N
 # --- after an ingest batch ----------------------------------------------------------------
 
 
-def _spike_settings() -> rules.SpikeSettings:
-    return rules.SpikeSettings(
+def _spike_settings() -> report_rules.SpikeSettings:
+    return report_rules.SpikeSettings(
         min_failed=settings.TLSMON_ALERT_SPIKE_MIN_FAILED,
         factor=settings.TLSMON_ALERT_SPIKE_FACTOR,
     )
@@ -180,13 +182,15 @@ def alerts_after_reports(
         days = failing_days[domain_id]
         for day in sorted(days):
             day_causes = causes.get((domain_id, day), {})
-            failures = rules.DayFailures(domain_id, day, totals[domain_id].get(day, 0), day_causes)
-            found = rules.spike_condition(failures, totals[domain_id], spike)
+            failures = report_rules.DayFailures(
+                domain_id, day, totals[domain_id].get(day, 0), day_causes
+            )
+            found = report_rules.spike_condition(failures, totals[domain_id], spike)
             conditions += [found] if found else []
         latest = max(days)
         if any(day < latest for day in totals[domain_id]):  # a first report has no "before"
             seen = {t for t, first_day in first_seen[domain_id].items() if first_day < latest}
-            conditions += rules.new_result_type_conditions(
+            conditions += report_rules.new_result_type_conditions(
                 domain_id, latest, causes.get((domain_id, latest), {}), seen
             )
     open_alerts = [
@@ -260,7 +264,7 @@ def alerts_for_silence(*, now: datetime | None = None, batch: int = 5000) -> Ale
     record (or still have such an alert open). Deliberately cross-tenant (a beat job); reads
     in batches of ``batch`` domains, a constant number of queries each."""
     now = now or timezone.now()
-    silence = rules.SilenceSettings(
+    silence = report_rules.SilenceSettings(
         stopped_days=settings.TLSMON_REPORTS_SILENT_DAYS,
         first_report_days=settings.TLSMON_ALERT_FIRST_REPORT_DAYS,
     )
@@ -298,13 +302,13 @@ def _silence_batch(domains: list[tuple], now: datetime, silence) -> AlertRun:
     )
     conditions = []
     for domain_id, _, active, verdict, last_report_at, added_at in domains:
-        facts = rules.SilenceFacts(
+        facts = report_rules.SilenceFacts(
             domain_id,
             last_report_at,
             published.get(domain_id, added_at),
             has_record=active and verdict in {"pass", "warn"},
         )
-        conditions += rules.silence_conditions(facts, now, silence)
+        conditions += report_rules.silence_conditions(facts, now, silence)
     evaluated = dict.fromkeys(ids, rules.SILENCE_TYPES)
     organizations = {row[0]: row[1] for row in domains}
     open_alerts = _open_alerts(ids, rules.SILENCE_TYPES)

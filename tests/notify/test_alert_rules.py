@@ -7,21 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from core.vocabulary import Severity
-from notify.alert_rules import (
-    AlertType,
+from notify.alert_rules import AlertType, OpenAlert, reconcile, should_notify
+from notify.report_alert_rules import (
     DayFailures,
-    OpenAlert,
-    ScanChangeFact,
-    ScanFacts,
     SilenceFacts,
     SilenceSettings,
     SpikeSettings,
-    reconcile,
-    scan_conditions,
-    should_notify,
     silence_conditions,
     spike_condition,
 )
+from notify.scan_alert_rules import ScanChangeFact, ScanFacts, scan_conditions
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 

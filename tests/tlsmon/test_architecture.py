@@ -64,6 +64,8 @@ PURE = [
     "reports/report_decompress.py",
     "reports/email_parsing.py",
     "notify/alert_rules.py",
+    "notify/scan_alert_rules.py",
+    "notify/report_alert_rules.py",
     "notify/grouping.py",
     "notify/signing.py",
     "notify/payloads.py",
