@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Domain
@@ -157,7 +157,7 @@ def alerts_after_reports(
     now: datetime | None = None,
 ) -> AlertRun:
     """Evaluate failure spikes and new result types for the (domain id, day) pairs an ingest
-    batch touched, from the daily figures it just wrote: four queries to read.
+    batch touched, from the daily figures it just wrote: three queries to read.
 
     Only domain-days with failures can open an alert (``failing``: those the batch added
     failures to; by default all of ``keys``), and only domains with an open alert can resolve
@@ -173,9 +173,9 @@ def alerts_after_reports(
     failing_days: dict[int, set[date]] = defaultdict(set)
     for domain_id, day in keys if failing is None else failing:
         failing_days[domain_id].add(day)
-    causes = _failure_causes(failing_days)
+    causes, seen_before = _failure_causes(failing_days)
     failed_domains = sorted({domain_id for domain_id, _ in causes})
-    totals, first_seen = _failure_history(failed_domains, failing_days)
+    totals = _failure_totals(failed_domains, failing_days)
     spike = _spike_settings()
     conditions = []
     for domain_id in failed_domains:
@@ -189,9 +189,11 @@ def alerts_after_reports(
             conditions += [found] if found else []
         latest = max(days)
         if any(day < latest for day in totals[domain_id]):  # a first report has no "before"
-            seen = {t for t, first_day in first_seen[domain_id].items() if first_day < latest}
             conditions += report_rules.new_result_type_conditions(
-                domain_id, latest, causes.get((domain_id, latest), {}), seen
+                domain_id,
+                latest,
+                causes.get((domain_id, latest), {}),
+                seen_before[(domain_id, latest)],
             )
     open_alerts = [
         a
@@ -212,48 +214,51 @@ def alerts_after_reports(
     return _reconcile_and_apply(conditions, evaluated, open_alerts, organizations, now)
 
 
-def _failure_causes(
-    days_by_domain: dict[int, set[date]],
-) -> dict[tuple[int, date], dict[tuple[str, str], int]]:
-    """Failed sessions per (result type, MX host) of each of these domain-days that has any."""
-    if not days_by_domain:
-        return {}
-    all_days = {day for days in days_by_domain.values() for day in days}
+def _failure_causes(days_by_domain: dict[int, set[date]]) -> tuple[dict, dict]:
+    """Failed sessions per (result type, MX host) of each of these domain-days that has any,
+    and per domain-day the result types the domain had already reported on an earlier day
+    (one query: an EXISTS per row on the roll-up's (domain, day, ...) key)."""
     causes: dict[tuple[int, date], dict[tuple[str, str], int]] = defaultdict(dict)
-    for domain_id, day, result_type, mx_host, failed in (
+    seen_before: dict[tuple[int, date], set[str]] = defaultdict(set)
+    if not days_by_domain:
+        return causes, seen_before
+    all_days = {day for days in days_by_domain.values() for day in days}
+    earlier = DailyFailure.objects.filter(
+        domain_id=OuterRef("domain_id"),
+        result_type=OuterRef("result_type"),
+        day__lt=OuterRef("day"),
+    )
+    rows = (
         DailyFailure.objects.filter(domain_id__in=list(days_by_domain), day__in=all_days)
-        .values_list("domain_id", "day", "result_type", "receiving_mx_hostname")
-        .annotate(n=Sum("failed"))
-        .order_by()
-    ):
+        .annotate(earlier=Exists(earlier))
+        .values_list(
+            "domain_id", "day", "result_type", "receiving_mx_hostname", "failed", "earlier"
+        )
+    )
+    for domain_id, day, result_type, mx_host, failed, known in rows:
         if day in days_by_domain.get(domain_id, ()):
-            causes[(domain_id, day)][(result_type, mx_host)] = failed
-    return causes
+            day_causes = causes[(domain_id, day)]
+            day_causes[(result_type, mx_host)] = day_causes.get((result_type, mx_host), 0) + failed
+            if known:
+                seen_before[(domain_id, day)].add(result_type)
+    return causes, seen_before
 
 
-def _failure_history(
+def _failure_totals(
     domain_ids: list[int], days_by_domain: dict[int, set[date]]
-) -> tuple[dict[int, dict[date, int]], dict[int, dict[str, date]]]:
+) -> dict[int, dict[date, int]]:
     """For the failing domains: counted failures per day over the spike baseline (days with
-    reports and no failure are zeros), and the first day each result type was reported."""
+    reports and no failure are zeros)."""
     totals: dict[int, dict[date, int]] = defaultdict(dict)
-    first_seen: dict[int, dict[str, date]] = defaultdict(dict)
     if not domain_ids:
-        return totals, first_seen
+        return totals
     days = {day for domain_id in domain_ids for day in days_by_domain[domain_id]}
     first = min(days) - timedelta(days=_spike_settings().baseline_days)
     for domain_id, day, failed in DomainDailyTotal.objects.filter(
         domain_id__in=domain_ids, day__range=(first, max(days))
     ).values_list("domain_id", "day", "failed"):
         totals[domain_id][day] = failed
-    for domain_id, result_type, first_day in (
-        DailyFailure.objects.filter(domain_id__in=domain_ids)
-        .values_list("domain_id", "result_type")
-        .annotate(first=Min("day"))
-        .order_by()
-    ):
-        first_seen[domain_id][result_type] = first_day
-    return totals, first_seen
+    return totals
 
 
 # --- on a schedule: silence ---------------------------------------------------------------
