@@ -6,3 +6,12 @@ class NotifyConfig(AppConfig):
     signed webhooks. Owns the notification models and the preferences of each membership."""
 
     name = "notify"
+
+    def ready(self) -> None:
+        from notify import alert_tasks  # noqa: F401 - registers the alert and webhook tasks
+        from notify.hooks import on_reports_stored, on_scans_stored
+        from reports.signals import reports_stored
+        from scans.signals import scans_stored
+
+        scans_stored.connect(on_scans_stored, dispatch_uid="notify.alerts.scans")
+        reports_stored.connect(on_reports_stored, dispatch_uid="notify.alerts.reports")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -35,6 +36,7 @@ from reports.provenance import provenance_of
 from reports.quarantine_json import header_as_json, policy_as_json
 from reports.rollups import rollups_add, rollups_recount
 from reports.routing import normalize_policy_domain, route_policy
+from reports.signals import reports_stored
 from reports.store_rows import (
     DetailRow,
     PolicyKey,
@@ -47,6 +49,8 @@ from reports.store_rows import (
     report_key,
 )
 from reports.summary import IngestSummary
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -321,7 +325,9 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
     return accepted, quarantined, conflicting
 
 
-def _write(state: _State) -> None:
+def _write(state: _State) -> tuple[set[tuple[int, date]], set[tuple[int, date]]]:
+    """Insert the planned rows and update the figures; the (domain id, day) pairs touched, and
+    those of them with failed sessions (or whose counted copy changed)."""
     report_ids = insert_rows(Report, ReportRow._fields, list(state.new_reports.values()))
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
     policies = [
@@ -355,6 +361,8 @@ def _write(state: _State) -> None:
         rollups_add(policy_ids=counted)
         rollups_recount(pairs=flipped)
     _touch_domains({p.domain_id for p in policies}, state.now)
+    touched = {(p.domain_id, p.day) for p in policies if p.domain_id} | flipped
+    return touched, {(p.domain_id, p.day) for p in policies if p.domain_id and p.failed} | flipped
 
 
 def _touch_domains(domain_ids: set[int], now: datetime) -> None:
@@ -402,5 +410,21 @@ def reports_store(*, organization: Organization, items: Sequence[StoreItem]) -> 
             summary.conflicts += conflicting
             summary.duplicates += not (accepted or quarantined or conflicting)
             summary.report_ids.append(item.report.report_id)
-        _write(state)
+        touched, failing = _write(state)
+        if touched:
+            organization_id = organization.pk
+            transaction.on_commit(lambda: _announce(organization_id, touched, failing))
     return summary
+
+
+def _announce(
+    organization_id: int, keys: set[tuple[int, date]], failing: set[tuple[int, date]]
+) -> None:
+    """Tell the apps above (alerts) which domain-days this batch changed; their failure is
+    logged and never fails the ingest (the reports are stored)."""
+    outcomes = reports_stored.send_robust(
+        sender=Report, organization_id=organization_id, keys=keys, failing=failing
+    )
+    for receiver, outcome in outcomes:
+        if isinstance(outcome, Exception):
+            logger.error("%s failed after an ingest batch: %r", receiver, outcome, exc_info=outcome)

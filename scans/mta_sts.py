@@ -257,6 +257,7 @@ def _assess(
 
 def _fetch_summary(fetch: PolicyFetch) -> dict[str, Any]:
     keys = ("url", "status", "content_type", "error", "redirect_to", "truncated", "elapsed_ms")
+    keys += ("served_by",)
     return {key: getattr(fetch, key) for key in keys}
 
 

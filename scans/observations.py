@@ -56,6 +56,9 @@ class PolicyFetch:
     redirect_to: str = ""  # Location of a 3xx, which is reported and never followed
     truncated: bool = False  # body exceeded the size limit
     elapsed_ms: int = 0
+    # The CNAME target that serves mta-sts.<domain>, if any: domains whose policies one host
+    # serves share it, so an outage there is one cause (alert grouping), not N.
+    served_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from scans.models import ExternalAuthorization, Scan, ScanChange, ScanStatus, Sc
 from scans.results import CheckResult
 from scans.schedule import next_scan_at
 from scans.selectors import latest_results
+from scans.signals import StoredScan, scans_stored
 
 log = logging.getLogger(__name__)
 
@@ -194,14 +195,30 @@ def _store(
     fields = ["status", "finished_at", "verdict", "mta_sts_status", "score", "gaps", "findings"]
     fields += ["result", "replay_of"]
     Scan.objects.bulk_update(queued_rows, [*fields, "duration_ms", "error"])
+    stored = []
     for scan in scans:
         if scan.status == ScanStatus.DONE:
-            for change in diff_results(previous.get(scan.domain_id), scan.result):
-                changes.append(ScanChange(domain_id=scan.domain_id, scan=scan, **vars(change)))
+            found = diff_results(previous.get(scan.domain_id), scan.result)
+            changes += [ScanChange(domain_id=scan.domain_id, scan=scan, **vars(c)) for c in found]
+            organization_id = domains[scan.domain_id].organization_id
+            before = previous.get(scan.domain_id)
+            stored.append(
+                StoredScan(scan.pk, scan.domain_id, organization_id, scan.result, before, found)
+            )
     ScanChange.objects.bulk_create(changes)
     _save_domain_states(list(domains.values()))
     _save_external_authorizations(scans, now)
+    transaction.on_commit(lambda: _announce(stored))
     return scans
+
+
+def _announce(stored: list[StoredScan]) -> None:
+    """Tell the apps above (alerts) what this chunk stored, with the previous results and the
+    changes already in hand (no second read); their failure is logged and never undoes or
+    fails the scan."""
+    for receiver, outcome in scans_stored.send_robust(sender=Scan, stored=stored):
+        if isinstance(outcome, Exception):
+            log.error("%s failed after a scan chunk: %r", receiver, outcome, exc_info=outcome)
 
 
 def _save_external_authorizations(scans: list[Scan], now: datetime) -> None:

@@ -102,3 +102,31 @@ NESTED_COVERAGE = {
     "notification-preference": "tests/notify/test_api_preferences.py::"
     "test_a_token_only_ever_reaches_its_creators_own_preferences",
 }
+
+
+def _make_alert(org: Organization):
+    from notify.models import Alert
+
+    domain = DomainFactory(organization=org)
+    return Alert.objects.create(
+        organization=org, domain=domain, type="record_removed", key="smtp_tls", severity="critical"
+    )
+
+
+def _make_webhook(org: Organization):
+    from notify.models import Webhook
+
+    return Webhook.objects.create(
+        organization=org, name="hook", url="https://hooks.example/a", secret="whsec_x"
+    )
+
+
+tenant_endpoint(basename="alert", list_url="/api/v1/alerts/", make=_make_alert)
+tenant_endpoint(
+    basename="webhook",
+    list_url="/api/v1/webhooks/",
+    make=_make_webhook,
+    update={"name": "Renamed by an intruder"},
+    deletable=True,
+    create=lambda org: {"name": "chat", "url": "https://hooks.example/new"},
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.routers import DefaultRouter, Route
 
 from accounts.api import OrganizationViewSet
+from notify.alerts_api import register as register_alerts
 from notify.api import register as register_notify
 from portfolio.api import DomainViewSet
 from portfolio.authorizations_api import AuthorizationViewSet
@@ -38,4 +39,5 @@ register_reports(router)
 router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("trends", TrendViewSet, basename="trend")
 router.register("authorizations", AuthorizationViewSet, basename="authorization")
+register_alerts(router)
 register_notify(router)

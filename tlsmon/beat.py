@@ -64,6 +64,27 @@ JOBS: tuple[PeriodicJob, ...] = (
         expires=23 * 3600,
     ),
     PeriodicJob(
+        # Reports stopped arriving / never came after a record was published (alerts).
+        name="alert_silence",
+        task="notify.alert_tasks.check_silence",
+        cron="23 * * * *",
+        expires=50 * 60,
+    ),
+    PeriodicJob(
+        # Non-critical alerts go out grouped every 15 minutes (critical ones at once).
+        name="alert_send",
+        task="notify.alert_tasks.send_alerts",
+        cron="*/15 * * * *",
+        expires=14 * 60,
+    ),
+    PeriodicJob(
+        # Webhook retries with back-off, and deliveries the broker never carried.
+        name="webhook_retry",
+        task="notify.alert_tasks.retry_webhooks",
+        cron="* * * * *",
+        expires=50,
+    ),
+    PeriodicJob(
         # Digests are due at their recipient's hour (UTC); every 10 minutes also picks up
         # the retries of failed sends (notify.digest_schedule) without a long wait.
         name="digests",

@@ -240,6 +240,13 @@ TLSMON_RETENTION_REJECTED_DAYS = envint("TLSMON_RETENTION_REJECTED_DAYS", 30, mi
 TLSMON_RETENTION_RAW_DAYS = envint("TLSMON_RETENTION_RAW_DAYS", 400, minimum=1)
 # Coverage gap "reports_silent": a record is published but no report arrived for this many days.
 TLSMON_REPORTS_SILENT_DAYS = envint("TLSMON_REPORTS_SILENT_DAYS", 3, minimum=1, maximum=365)
+# Alerts (README "Alerts and webhooks"; "reports stopped" uses TLSMON_REPORTS_SILENT_DAYS).
+TLSMON_ALERT_SPIKE_MIN_FAILED = envint("TLSMON_ALERT_SPIKE_MIN_FAILED", 10, minimum=1)
+TLSMON_ALERT_SPIKE_FACTOR = envfloat("TLSMON_ALERT_SPIKE_FACTOR", 3.0, minimum=1.0)
+TLSMON_ALERT_FIRST_REPORT_DAYS = envint("TLSMON_ALERT_FIRST_REPORT_DAYS", 4, minimum=1)
+TLSMON_ALERT_MUTE_DAYS = envint("TLSMON_ALERT_MUTE_DAYS", 7, minimum=0)
+TLSMON_WEBHOOK_RETRY_HOURS = envint("TLSMON_WEBHOOK_RETRY_HOURS", 24, minimum=1)
+TLSMON_WEBHOOK_DISABLE_AFTER = envint("TLSMON_WEBHOOK_DISABLE_AFTER", 20, minimum=1)
 # DKIM of report emails (RFC 8460 section 3): "record" the outcome on the submission,
 # "require" a passing signature (unsigned or failing mail is rejected), or "off".
 TLSMON_REPORT_DKIM = envchoice("TLSMON_REPORT_DKIM", "record", ("off", "record", "require"))
@@ -303,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "ScanMtaStsEnum": "accounts.models.ScanMtaSts",
         "SubmissionStatusEnum": "reports.models.intake.SubmissionStatus",
         "ExternalAuthorizationStatusEnum": "scans.models.ExternalAuthorizationStatus",
+        "AlertSeverityEnum": "notify.models.AlertSeverity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,4 +1,5 @@
-"""An organization with one domain per coverage gap kind, and a moment a weekly digest is due."""
+"""An organization with one domain per coverage gap kind, and a moment a weekly digest is due;
+the scan tests' real servers (Knot DNS, the MTA-STS HTTPS server) for alert tests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,15 @@ from django.core.management import call_command
 
 from accounts.models import Role
 from tests.factories import DomainFactory, MembershipFactory
+from tests.scans.conftest import (  # noqa: F401 - fixtures
+    dns_server,
+    dns_settings,
+    fetcher,
+    mta_sts_server,
+    resolver,
+    silent_dns_server,
+    zone_name,
+)
 
 # 2026-12-07 is a Monday; owners' and admins' default digest is weekly, Monday 07:00 UTC.
 DUE = datetime(2026, 12, 7, 7, 5, tzinfo=UTC)

@@ -63,6 +63,12 @@ PURE = [
     "reports/report_fields.py",
     "reports/report_decompress.py",
     "reports/email_parsing.py",
+    "notify/alert_rules.py",
+    "notify/scan_alert_rules.py",
+    "notify/report_alert_rules.py",
+    "notify/grouping.py",
+    "notify/signing.py",
+    "notify/payloads.py",
     "notify/digest_schedule.py",
     "notify/digest_content.py",
 ]
