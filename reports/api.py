@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -26,7 +27,7 @@ from api.viewsets import NoStoreMixin, OrgScopedViewSet
 from reports import services
 from reports.filters import QuarantineFilter, ReportFilter, ReportingAddressFilter
 from reports.intake import original_report_json
-from reports.models import QuarantinedPolicy, Report, ReportPolicy
+from reports.models import QuarantinedPolicy, Report, ReportPolicy, Submission
 from reports.serializers import (
     IngestSummarySerializer,
     QuarantinedPolicyDetailSerializer,
@@ -76,6 +77,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
 
     @extend_schema(
         summary="Download the report's JSON as received (decompressed)",
+        description=(
+            "The delivery whose copy counts (a forged copy sent first is not it once a stronger "
+            "copy arrived). `?copy=<submission id>` downloads another delivery of the report "
+            "(a conflicting copy; `copies` in the report page's data lists them)."
+        ),
+        parameters=[
+            OpenApiParameter("copy", OpenApiTypes.INT, description="A delivery's submission id.")
+        ],
         responses={
             (200, "application/json"): OpenApiResponse(
                 response=OpenApiTypes.OBJECT, description="The RFC 8460 report JSON, verbatim."
@@ -85,7 +94,16 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def raw(self, request, pk=None):
         report = self.get_object()
-        data = original_report_json(report)
+        submission = None
+        if "copy" in request.query_params:
+            # Only a delivery that carried a copy of this very report (tenant scoped through it).
+            submission = Submission.objects.filter(
+                pk__in=ReportPolicy.objects.filter(report=report).values("submission_id"),
+                pk=request.query_params["copy"] if request.query_params["copy"].isdigit() else 0,
+            ).first()
+            if submission is None:
+                raise NotFound("no such copy of this report")
+        data = original_report_json(report, submission=submission)
         if data is None:
             raise NotFound("the original report is no longer stored")
         response = HttpResponse(data, content_type="application/json")

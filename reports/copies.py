@@ -35,6 +35,10 @@ class Copy:
     row: tuple | None = None  # the planned ``reports.store_rows.PolicyRow`` of a new copy
     was_counted: bool = True  # as stored before this batch
     was_provenance: int = 0
+    # The header (``reports.store_rows.ReportRow``) of the delivery in this batch that gave this
+    # copy its rank; None for a stored copy nothing in this batch raised. The report's header
+    # follows it when this copy ends up its strongest counted copy (``reports.storage``).
+    header: tuple | None = None
 
     @property
     def rank(self) -> tuple[int, datetime]:
@@ -73,7 +77,7 @@ class CopyBook:
         if same is not None:
             if new.provenance > same.provenance:  # the stronger delivery now stands for it
                 same.provenance, same.received_at = new.provenance, new.received_at
-                same.submission_id = new.submission_id
+                same.submission_id, same.header = new.submission_id, new.header
                 self._choose(copies)
             return DUPLICATE
         copies.append(new)
@@ -91,6 +95,17 @@ class CopyBook:
 
     def _stored(self) -> Iterable[Copy]:
         return (c for copies in self.copies.values() for c in copies if c.pk is not None)
+
+    def strongest_counted(self) -> dict[tuple, Copy]:
+        """Per report (the first two parts of a key), its strongest counted copy: the delivery
+        whose header and JSON stand for the report (``reports.storage``)."""
+        best: dict[tuple, Copy] = {}
+        for key, copies in self.copies.items():
+            for copy in copies:
+                current = best.get(key[:2])
+                if copy.counted and (current is None or beats(copy.rank, current.rank)):
+                    best[key[:2]] = copy
+        return best
 
     def flipped(self) -> list[Copy]:
         """Stored copies whose counted flag changes: their domain-days are counted again."""

@@ -150,17 +150,22 @@ def _report_id_of(data: bytes) -> object:
         return None
 
 
-def original_report_json(report: Report) -> bytes | None:
+def original_report_json(report: Report, submission: Submission | None = None) -> bytes | None:
     """The report's JSON exactly as the sender wrote it (decompressed), or None if not kept.
 
-    Read from the stored delivery (``report.submission``, the first one that carried it): an
-    email may carry several attachments, so the one whose ``report-id`` matches is returned.
-    A zip archive yields the member that ``decompress_report`` picks.
+    Read from the delivery that stands for the report (``report.submission``: the delivery of
+    its strongest counted copy, which ``reports.storage`` keeps current, so a forged copy that
+    arrived first is never what a user downloads once a stronger copy counts), or from
+    ``submission``, another delivery carrying a copy of it (``reports.selectors.report_copies``
+    lists them; the caller checks it belongs to this report). An email may carry several
+    attachments, so the one whose ``report-id`` matches is returned. A zip archive yields the
+    member that ``decompress_report`` picks.
     """
-    if report.submission is None or report.submission.purged_at is not None:
+    submission = submission or report.submission
+    if submission is None or submission.purged_at is not None:
         return None  # not kept, or purged by retention
-    raw = report.submission.raw_payload()
-    if report.submission.channel == Channel.EMAIL:
+    raw = submission.raw_payload()
+    if submission.channel == Channel.EMAIL:
         payloads = [attachment.payload for attachment in extract_reports(raw).attachments]
     else:
         payloads = [raw]

@@ -325,3 +325,60 @@ def quarantine_add_refusal(item: QuarantinedPolicy) -> str:
     except DomainNameError as exc:
         return f"Not a domain that can be monitored: {exc}."
     return ""
+
+
+@dataclass(frozen=True)
+class ReportCopy:
+    """One delivery that carried a copy of a report: how it came and whether it counts."""
+
+    submission_id: int | None  # None once the delivery row is gone
+    channel: str | None
+    provenance: str  # "dkim", "https", "unsigned"
+    provenance_label: str
+    received_at: object
+    counted: bool  # at least one of its policy copies is the counted one
+    stands_for_report: bool  # the report's header and raw JSON come from this delivery
+    policies: int  # policy copies it carried
+    counted_policies: int
+    raw_available: bool  # its bytes are still kept (retention may have purged them)
+
+
+def report_copies(report: Report) -> list[ReportCopy]:
+    """Every delivery of ``report``'s policies, for the report page: the one that stands for
+    the report first, then counted ones, then newest. One query; ``report`` is already scoped
+    to the viewer's tenant (the copies are its own rows). ``raw_available`` copies can be
+    downloaded with ``reports.intake.original_report_json(report, submission=...)``."""
+    rows = (
+        ReportPolicy.objects.filter(report=report)
+        .select_related("submission")
+        .only(
+            *("counted", "provenance", "received_at", "submission_id"),
+            *("submission__channel", "submission__purged_at"),
+        )
+    )
+    deliveries: dict[int | None, list[ReportPolicy]] = {}
+    for p in rows:
+        deliveries.setdefault(p.submission_id, []).append(p)
+    copies = []
+    for submission_id, policies in deliveries.items():
+        first, submission = policies[0], policies[0].submission
+        rank = Provenance(max(p.provenance for p in policies))
+        counted = sum(p.counted for p in policies)
+        copies.append(
+            ReportCopy(
+                submission_id=submission_id,
+                channel=submission.channel if submission else None,
+                provenance=rank.name.lower(),
+                provenance_label=rank.label,
+                received_at=first.received_at,
+                counted=counted > 0,
+                stands_for_report=submission_id is not None
+                and submission_id == report.submission_id,
+                policies=len(policies),
+                counted_policies=counted,
+                raw_available=submission is not None and submission.purged_at is None,
+            )
+        )
+    copies.sort(key=lambda c: c.received_at.timestamp() if c.received_at else 0, reverse=True)
+    copies.sort(key=lambda c: (not c.stands_for_report, not c.counted))
+    return copies

@@ -52,6 +52,9 @@ from reports.summary import IngestSummary
 
 logger = logging.getLogger(__name__)
 
+# What a stored report takes from the delivery that now stands for it (``_State.headers_follow``).
+HEADER_FIELDS = ["submission_id", "contact_info", "start", "end", "repairs", "received_at"]
+
 
 @dataclass
 class StoreItem:
@@ -120,6 +123,7 @@ class _State:
     domains: dict[str, int]
     reports: dict[ReportKey, int | None]
     copies: CopyBook
+    headers: dict[ReportKey, tuple]  # stored report -> (submission_id, received_at) of its header
     quarantined: dict[PolicyKey, list[QuarantinedPolicy]]  # stored and planned copies per key
     now: datetime
     new_reports: dict[ReportKey, ReportRow] = field(default_factory=dict)
@@ -136,8 +140,9 @@ class _State:
         # Both columns of the unique index, so the lookup stays an index scan as reports grow.
         reports = Report.objects.filter(
             organization=organization, organization_name__in=reporters, report_id__in=ids
-        ).values_list("organization_name", "report_id", "pk")
-        stored = {(a, b): pk for a, b, pk in reports if (a, b) in keys}
+        ).values_list("organization_name", "report_id", "pk", "submission_id", "received_at")
+        reports = [r for r in reports if r[:2] in keys]
+        stored = {(a, b): pk for a, b, pk, *_ in reports}
         policies = ReportPolicy.objects.filter(report__in=list(stored.values())).only(
             *("report__organization_name", "report__report_id", "policy_domain", "policy_type"),
             *("fingerprint", "provenance", "received_at", "counted", "domain_id", "day"),
@@ -166,24 +171,51 @@ class _State:
             ),
             quarantined=quarantined,
             now=timezone.now(),
+            headers={(a, b): (sub, at) for a, b, _, sub, at in reports},
+        )
+
+    def header_row(self, item: StoreItem) -> ReportRow:
+        """The report's header as ``item``'s delivery states it (a new row, or the values a
+        stored row takes when this delivery's copy becomes the one that counts)."""
+        r, sub = item.report, item.submission
+        return ReportRow(
+            self.organization.pk,
+            sub.pk if sub else None,
+            *report_key(r),
+            clip(r.contact_info, 255),
+            r.start,
+            r.end,
+            list(r.repairs),
+            item.arrived_at or self.now,
         )
 
     def report_row(self, item: StoreItem) -> ReportKey:
         key = report_key(item.report)
         if key not in self.reports:
-            r, sub = item.report, item.submission
             self.reports[key] = None
-            self.new_reports[key] = ReportRow(
-                self.organization.pk,
-                sub.pk if sub else None,
-                *key,
-                clip(r.contact_info, 255),
-                r.start,
-                r.end,
-                list(r.repairs),
-                sub.received_at if sub else self.now,
-            )
+            self.new_reports[key] = self.header_row(item)
         return key
+
+    def headers_follow(self) -> list[Report]:
+        """Make each report's header the one of its strongest counted copy's delivery.
+
+        A stranger may deliver a forged copy first, so the first delivery's header (contact,
+        period, repairs) and bytes must not stand for the report once a stronger copy counts.
+        Planned reports take the header in place (no query); stored reports whose header moves
+        are returned for one ``bulk_update``. Only a copy this batch added or raised can move
+        a header: a stored copy never gains rank on its own, and a copy that loses is always
+        beaten by one of this batch.
+        """
+        moved = []
+        for rkey, copy in self.copies.strongest_counted().items():
+            header = copy.header
+            if header is None:
+                continue
+            if rkey in self.new_reports:
+                self.new_reports[rkey] = header
+            elif self.headers.get(rkey) != (header.submission_id, header.received_at):
+                moved.append(Report(pk=self.reports[rkey], **header._asdict()))
+        return moved
 
     def add_policy(self, item: StoreItem, policy: rp.Policy, key: PolicyKey, route) -> str:
         """Plan the policy as a copy of ``key``: NEW, DUPLICATE (nothing planned) or CONFLICT."""
@@ -211,6 +243,7 @@ class _State:
         )
         rank = _provenance(item)
         copy = Copy(fingerprint, rank, received_at, row.domain_id, day, row.submission_id, row=row)
+        copy.header = self.header_row(item)
         outcome = self.copies.offer(key, copy)
         if outcome != DUPLICATE:
             index = len(self.new_policies)
@@ -328,7 +361,10 @@ def _plan(item: StoreItem, state: _State) -> tuple[bool, bool, bool]:
 def _write(state: _State) -> tuple[set[tuple[int, date]], set[tuple[int, date]]]:
     """Insert the planned rows and update the figures; the (domain id, day) pairs touched, and
     those of them with failed sessions (or whose counted copy changed)."""
+    moved = state.headers_follow()
     report_ids = insert_rows(Report, ReportRow._fields, list(state.new_reports.values()))
+    if moved:
+        Report.objects.bulk_update(moved, HEADER_FIELDS)
     state.reports.update(zip(state.new_reports, report_ids, strict=True))
     policies = [
         copy.row._replace(

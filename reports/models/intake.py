@@ -113,6 +113,10 @@ class Report(models.Model):
 
     Unique per (organization, reporter, report-id): a re-delivery through another channel adds
     nothing, and a later delivery with new policies adds those policies to the same row.
+    The header (``submission``, ``contact_info``, ``start``, ``end``, ``repairs``,
+    ``received_at``) is the one of the delivery of its strongest counted copy, not of the first
+    delivery: a forged copy sent first gives way with its header once a stronger copy counts
+    (``reports.storage``).
     """
 
     org_path = "organization"
