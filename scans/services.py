@@ -339,7 +339,9 @@ def scans_request(
         locked = Domain.objects.all_tenants().select_for_update().filter(pk__in=ids)
         list(locked.order_by("pk").values_list("pk", flat=True))  # in one order: no deadlock
         found = _recent_scans(ids, now)
-        new = [Scan(domain_id=pk, trigger=trigger, requested_at=now) for pk in ids if pk not in found]
+        new = [
+            Scan(domain_id=pk, trigger=trigger, requested_at=now) for pk in ids if pk not in found
+        ]
         Scan.objects.bulk_create(new)
         claim = Q(next_scan_at__isnull=True) | Q(next_scan_at__lt=lease_until)
         queued_ids = [scan.domain_id for scan in new]

@@ -51,7 +51,9 @@ def domains_onboard(
         results.extend(result.rows)
     results.sort(key=lambda row: row.row)
     created = [row.id for row in results if row.status == "created" and row.id]
-    domains = list(domain_list(scope=Scope(organization, includes_clients=False)).filter(pk__in=created))
+    domains = list(
+        domain_list(scope=Scope(organization, includes_clients=False)).filter(pk__in=created)
+    )
     scans = scans_request(domains=domains, trigger=ScanTrigger.WEB)
     elsewhere = _monitored_elsewhere(reach, organization, [d.name for d in domains])
     return {
@@ -101,7 +103,11 @@ def batch_domains(batch: dict, scope: Scope) -> list[dict]:
     finished scan (a "check again" still running shows the previous result meanwhile)."""
     organization = scope.organization
     ids = [int(pk) for pk in batch["scans"]]
-    domains = domain_list(scope=Scope(organization, includes_clients=False)).filter(pk__in=ids).order_by("name")
+    domains = (
+        domain_list(scope=Scope(organization, includes_clients=False))
+        .filter(pk__in=ids)
+        .order_by("name")
+    )
     scans = scans_by_id(scope=scope, ids=batch["scans"].values())
     results = latest_results(domain_ids=ids)
     hosts = tlsmon_hosts()
@@ -124,7 +130,9 @@ def batch_rescan(batch: dict, scope: Scope) -> tuple[int, int]:
     """Queue the batch's domains again ("check again"); returns (queued now, within the
     cooldown so their recent scan stands)."""
     ids = [int(pk) for pk in batch["scans"]]
-    domains = list(domain_list(scope=Scope(scope.organization, includes_clients=False)).filter(pk__in=ids))
+    domains = list(
+        domain_list(scope=Scope(scope.organization, includes_clients=False)).filter(pk__in=ids)
+    )
     before = set(batch["scans"].values())
     scans = scans_request(domains=domains, trigger=ScanTrigger.WEB)
     batch["scans"] = {str(pk): scan.pk for pk, scan in scans.items()}

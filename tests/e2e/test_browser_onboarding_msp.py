@@ -49,7 +49,11 @@ def test_an_msp_admin_onboards_a_client_and_sees_the_verdicts(
 ):
     dns_server.set_zone(
         zone_name,
-        [f"@ MX 10 mx1.{zone_name}.", "mx1 A 192.0.2.10", f'_smtp._tls TXT "v=TLSRPTv1; rua={THIRD_PARTY}"'],
+        [
+            f"@ MX 10 mx1.{zone_name}.",
+            "mx1 A 192.0.2.10",
+            f'_smtp._tls TXT "v=TLSRPTv1; rua={THIRD_PARTY}"',
+        ],
     )
     admin = MembershipFactory(organization=msp, role=Role.ADMIN).user
     log_in(browser, f"{live_server.url}/o/{msp.slug}/domains/add/", admin)

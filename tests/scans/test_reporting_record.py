@@ -35,7 +35,7 @@ def test_the_record_keeps_the_existing_destinations_first_and_adds_tlsmon():
     result = plan(scanned(smtp_tls=[existing]))
     assert result.stage is Stage.FINAL
     assert result.kept == ("mailto:tls@vendor.example",)
-    assert 'rua=mailto:tls@vendor.example,mailto:abc@reports.tlsmon.example,https://' in (
+    assert "rua=mailto:tls@vendor.example,mailto:abc@reports.tlsmon.example,https://" in (
         result.zone_line
     )
 

@@ -139,7 +139,10 @@ def scanned(client, org, dns_settings, tasks_in_process, django_capture_on_commi
 
 
 def test_the_record_keeps_the_existing_rua_and_adds_the_organizations_address(
-    scanned, org, dns_server, zone_name  # noqa: F811
+    scanned,
+    org,
+    dns_server,  # noqa: F811
+    zone_name,  # noqa: F811
 ):
     dns_server.set_zone(
         zone_name,
@@ -175,7 +178,11 @@ def test_a_domain_without_mta_sts_is_told_the_records_to_add(scanned, dns_server
 
 
 def test_check_again_respects_the_cooldown_then_queues_a_new_scan(
-    scanned, client, settings, dns_server, zone_name  # noqa: F811
+    scanned,
+    client,
+    settings,
+    dns_server,  # noqa: F811
+    zone_name,  # noqa: F811
 ):
     dns_server.set_zone(zone_name, ["@ MX 0 ."])
     url = scanned(zone_name).request["PATH_INFO"]

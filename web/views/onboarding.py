@@ -98,7 +98,9 @@ def domain_add_result(request, batch: str):
         "access": access,
         "org": access.organization,
         "rows": rows,
-        "counts": {s: sum(r["status"] == s for r in rows) for s in ("created", "present", "invalid")},
+        "counts": {
+            s: sum(r["status"] == s for r in rows) for s in ("created", "present", "invalid")
+        },
         "domains": batch_domains(found, access.scope),
         "progress": batch_progress(found, access.scope),
         "status_url": reverse("domain-add-status", args=[access.organization.slug, batch]),
@@ -124,7 +126,9 @@ def client_add(request):
     form = ClientCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            client = services.organization_create(managed_by=access.organization, **form.cleaned_data)
+            client = services.organization_create(
+                managed_by=access.organization, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
