@@ -124,6 +124,13 @@ def record_findings(
     return findings
 
 
+def existing_destinations(txts: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The usable destinations a domain's ``_smtp._tls`` TXT strings already name (merged
+    across records when several compete), so a suggested record can keep them."""
+    txts = tuple(txts)
+    return _suggested_rua(txts, check_tlsrpt_txt(txts))
+
+
 def _suggested_rua(txts: tuple[str, ...], selection: Selection) -> tuple[str, ...]:
     """The domain's own usable destinations, to fill fixes (with '!' encoded, so the suggested
     record is itself valid); from every TLS-RPT-looking record when none was selected, so a

@@ -74,3 +74,8 @@ def scan_history(*, scope: Scope, domain_id: int, limit: int = 20) -> list[Scan]
     """The newest ``limit`` scans of one domain in ``scope``, with their changes."""
     scans = scope_to_org(Scan.objects.all(), scope).filter(domain_id=domain_id)
     return list(scans.prefetch_related("changes").order_by("-requested_at", "-id")[:limit])
+
+
+def scans_by_id(*, scope: Scope, ids: Iterable[int]) -> dict[int, Scan]:
+    """The scans with these ids that ``scope`` reaches (others are simply absent), by id."""
+    return scope_to_org(Scan.objects.all(), scope).in_bulk(list(ids))

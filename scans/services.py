@@ -385,17 +385,73 @@ class ScanNotQueued(Exception):
 
 
 def _send_scan(scan: Scan, trigger: str) -> None:
+    _send_chunk({str(scan.domain_id): scan.pk}, trigger)
+
+
+def _send_chunk(queued: dict[str, int], trigger: str) -> None:
+    """Hand on-demand scans (domain id -> scan id) to the workers; with the broker unreachable
+    they are marked failed ``SCAN_NOT_QUEUED`` instead of waiting as queued for an hour."""
     from scans.tasks import scan_domains as scan_domains_task
 
     try:
-        scan_domains_task.delay([scan.domain_id], trigger, {str(scan.domain_id): scan.pk})
+        scan_domains_task.delay([int(pk) for pk in queued], trigger, queued)
     except (KombuError, OSError) as exc:
         if scan_domains_task.app.conf.task_always_eager:
-            raise  # the scan ran in this process and failed: not a queueing problem
-        log.warning("scan %s not queued: broker unreachable (%s)", scan.pk, exc)
-        Scan.objects.filter(pk=scan.pk, status=ScanStatus.QUEUED).update(
+            raise  # the scans ran in this process and failed: not a queueing problem
+        log.warning("scans %s not queued: broker unreachable (%s)", sorted(queued.values()), exc)
+        Scan.objects.filter(pk__in=queued.values(), status=ScanStatus.QUEUED).update(
             status=ScanStatus.FAILED, error=SCAN_NOT_QUEUED
         )
+
+
+def scans_request(
+    *, domains: Sequence[Domain], trigger: str = ScanTrigger.WEB, now: datetime | None = None
+) -> dict[int, Scan]:
+    """``scan_request`` for many domains at once (onboarding, "check again"): domain id ->
+    its scan, queued in chunks of ``TLSMON_SCAN_CHUNK_SIZE`` in a few queries.
+
+    The same cooldown applies per domain (a domain scanned or queued just now gets that scan
+    back). Queued domains are claimed like a scheduled round claims them (``next_scan_at``
+    one lease ahead when it was sooner), so a just-added domain is not scanned a second time
+    by the next beat round while its first scan waits for a worker.
+    """
+    now = now or timezone.now()
+    ids = [domain.pk for domain in domains]
+    lease_until = now + timedelta(minutes=settings.TLSMON_SCAN_LEASE_MINUTES)
+    with transaction.atomic():
+        locked = Domain.objects.all_tenants().select_for_update().filter(pk__in=ids)
+        list(locked.order_by("pk").values_list("pk", flat=True))  # in one order: no deadlock
+        found = _recent_scans(ids, now)
+        new = [
+            Scan(domain_id=pk, trigger=trigger, requested_at=now) for pk in ids if pk not in found
+        ]
+        Scan.objects.bulk_create(new)
+        claim = Q(next_scan_at__isnull=True) | Q(next_scan_at__lt=lease_until)
+        queued_ids = [scan.domain_id for scan in new]
+        Domain.objects.all_tenants().filter(claim, pk__in=queued_ids).update(
+            next_scan_at=lease_until
+        )
+        for chunk in _chunks(new, settings.TLSMON_SCAN_CHUNK_SIZE):
+            queued = {str(scan.domain_id): scan.pk for scan in chunk}
+            transaction.on_commit(lambda queued=queued: _send_chunk(queued, trigger))
+    fresh = Scan.objects.in_bulk([scan.pk for scan in new])  # in-process tasks ran already
+    return {**found, **{scan.domain_id: fresh.get(scan.pk, scan) for scan in new}}
+
+
+def _recent_scans(domain_ids: list[int], now: datetime) -> dict[int, Scan]:
+    """``_recent_scan`` for many domains in one query: domain id -> its recent scan."""
+    lease = timedelta(minutes=settings.TLSMON_SCAN_LEASE_MINUTES)
+    cooldown = timedelta(seconds=settings.TLSMON_SCAN_COOLDOWN_SECONDS)
+    queued = Q(status=ScanStatus.QUEUED, requested_at__gte=now - lease)
+    recent: dict[int, Scan] = {}
+    rows = (
+        Scan.objects.filter(domain_id__in=domain_ids)
+        .filter(queued | Q(finished_at__gte=now - cooldown))
+        .order_by("-requested_at", "-id")
+    )
+    for scan in rows:
+        recent.setdefault(scan.domain_id, scan)
+    return recent
 
 
 def _recent_scan(domain: Domain, now: datetime) -> Scan | None:
@@ -411,9 +467,9 @@ def _recent_scan(domain: Domain, now: datetime) -> Scan | None:
     )
 
 
-def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def scans_schedule_due(*, now: datetime | None = None) -> int:

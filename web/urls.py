@@ -14,21 +14,36 @@ from web.views import (
     invitations,
     members,
     notifications,
-    organization,
+    onboarding,
+    org_dashboard,
     quarantine,
     reports,
-    tokens,
+    settings,
 )
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("o/<slug:slug>/", organization.organization, name="organization"),
-    path("o/<slug:slug>/tokens/", tokens.tokens, name="tokens"),
+    path("o/<slug:slug>/", org_dashboard.org_dashboard, name="organization"),
+    path("o/<slug:slug>/domains/add/", onboarding.domain_add, name="domain-add"),
+    path(
+        "o/<slug:slug>/domains/add/<str:batch>/",
+        onboarding.domain_add_result,
+        name="domain-add-result",
+    ),
+    path(
+        "o/<slug:slug>/domains/add/<str:batch>/status/",
+        onboarding.domain_add_status,
+        name="domain-add-status",
+    ),
+    path("o/<slug:slug>/clients/add/", onboarding.client_add, name="client-add"),
+    path("o/<slug:slug>/settings/", settings.settings_page, name="settings"),
+    # The former tokens page: the settings page answers there too (its tokens are a section).
+    path("o/<slug:slug>/tokens/", settings.settings_page, name="tokens"),
+    path("o/<slug:slug>/domains/<int:domain_id>/", domain.domain_page, name="domain"),
+    path("o/<slug:slug>/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token-revoke"),
     path("o/<slug:slug>/domains/", domain_list.domain_list, name="domain-list"),
     path("o/<slug:slug>/domains/export.csv", domain_list.domain_export, name="domain-export"),
     path("o/<slug:slug>/domains/bulk/", domain_bulk.domain_bulk, name="domain-bulk"),
-    path("o/<slug:slug>/domains/<int:domain_id>/", domain.domain_page, name="domain"),
-    path("o/<slug:slug>/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("o/<slug:slug>/reports/", reports.report_list_page, name="reports"),
     path("o/<slug:slug>/reports/<int:report_id>/", reports.report_page, name="report"),
     path(

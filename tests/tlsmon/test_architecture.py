@@ -59,6 +59,8 @@ PURE = [
     "scans/schedule.py",
     "scans/results.py",
     "scans/observations.py",
+    "scans/reporting_record.py",
+    "scans/tools.py",
     "reports/report_parsing.py",
     "reports/report_fields.py",
     "reports/report_decompress.py",

@@ -74,10 +74,21 @@ def _invitation(org) -> dict:
     return {"slug": org.slug, "invitation_id": invitation.pk}
 
 
+def _batch(org) -> dict:
+    """A batch id of the kind the result page reads from the session: the check is that the
+    organization in the URL is resolved (404) before any session lookup."""
+    return {"slug": org.slug, "batch": "b4tch1d"}
+
+
 PAGES = [
-    Page("organization", _slug, post={"names": "added-by-outsider.example"}),
-    Page("tokens", _slug, post={"name": "outsider", "scope": "read"}),
-    Page("token-revoke", _token, post={}, get=False),
+    Page("organization", _slug),
+    Page("tokens", _slug, post={"action": "token", "name": "outsider", "scope": "read"}),
+    Page("token-revoke", _token, post={}),
+    Page("domain-add", _slug, post={"names": "added-by-outsider.example"}),
+    Page("domain-add-result", _batch, post={}),
+    Page("domain-add-status", _batch),
+    Page("client-add", _slug, post={"name": "Outsider's client", "scan_interval_hours": "24"}),
+    Page("settings", _slug, post={"action": "organization", "name": "Renamed by outsider"}),
     Page("domain", _domain),
     Page("reports", _slug),
     Page("report", _report),

@@ -21,6 +21,7 @@ from portfolio.coverage import GAP_KINDS, REPORTS_SILENT
 from portfolio.overview import Overview, portfolio_overview
 from reports.trends import OTHER
 from web.charts import PALETTE, Series, stacked_bars
+from web.decorators import org_page
 from web.templatetags.labels import human_label
 
 TILE_VERDICTS = (
@@ -33,8 +34,9 @@ TILE_VERDICTS = (
 )
 
 
+@org_page()
 def org_dashboard(request):
-    """GET of the ``organization`` page (its view keeps the older add form's POST)."""
+    """The ``organization`` page: an organization's dashboard (an MSP's across its clients)."""
     access = request.access
     overview = portfolio_overview(scope=access.scope, now=timezone.now())
     slug = access.organization.slug
