@@ -37,7 +37,7 @@ def private_broker(settings):
 
 def log_in(browser, url, user):
     browser.get(url)
-    browser.find_element(By.NAME, "username").send_keys(user.email)
+    browser.find_element(By.NAME, "login").send_keys(user.email)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
 
