@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 # (URL name, label, URL names that count as "inside" this section)
 SECTIONS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("organization", "Dashboard", frozenset({"organization"})),
-    ("domain-list", "Domains", frozenset({"domain-list", "domain", "domain-bulk"})),
+    ("domains", "Domains", frozenset({"domains", "domain", "domains-bulk"})),
     ("domain-add", "Add domains", frozenset({"domain-add", "client-add"})),
     ("reports", "Reports", frozenset({"reports", "report", "report-download"})),
     ("quarantine", "Quarantine", frozenset({"quarantine"})),

@@ -41,9 +41,9 @@ urlpatterns = [
     path("o/<slug:slug>/tokens/", settings.settings_page, name="tokens"),
     path("o/<slug:slug>/domains/<int:domain_id>/", domain.domain_page, name="domain"),
     path("o/<slug:slug>/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token-revoke"),
-    path("o/<slug:slug>/domains/", domain_list.domain_list, name="domain-list"),
-    path("o/<slug:slug>/domains/export.csv", domain_list.domain_export, name="domain-export"),
-    path("o/<slug:slug>/domains/bulk/", domain_bulk.domain_bulk, name="domain-bulk"),
+    path("o/<slug:slug>/domains/", domain_list.domain_list, name="domains"),
+    path("o/<slug:slug>/domains/export.csv", domain_list.domain_export, name="domains-export"),
+    path("o/<slug:slug>/domains/bulk/", domain_bulk.domain_bulk, name="domains-bulk"),
     path("o/<slug:slug>/reports/", reports.report_list_page, name="reports"),
     path("o/<slug:slug>/reports/<int:report_id>/", reports.report_page, name="report"),
     path(

@@ -110,9 +110,9 @@ PAGES = [
             "alert_min_severity": "warning",
         },
     ),
-    Page("domain-list", _slug, query={"verdict": "fail", "sort": "-score"}),
-    Page("domain-export", _slug),
-    Page("domain-bulk", _slug, post={"action": "pause", "confirm": "yes"}),
+    Page("domains", _slug, query={"verdict": "fail", "sort": "-score"}),
+    Page("domains-export", _slug),
+    Page("domains-bulk", _slug, post={"action": "pause", "confirm": "yes"}),
 ]
 
 # URL names of web pages that read or change no organization's data through the URL, each

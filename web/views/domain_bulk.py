@@ -88,5 +88,5 @@ def _back_url(slug: str, back: str) -> str:
     """The domain list with the filters the selection was made under (only a query string is
     taken from the form, so the redirect never leaves the list)."""
     query = QueryDict(back.lstrip("?")).urlencode()
-    url = reverse("domain-list", kwargs={"slug": slug})
+    url = reverse("domains", kwargs={"slug": slug})
     return f"{url}?{query}" if query else url

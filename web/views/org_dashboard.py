@@ -49,7 +49,7 @@ def org_dashboard(request):
     if overview.is_empty:
         context["add_url"] = _url_or_none("domain-add", slug) if access.can(Role.MEMBER) else None
         return render(request, "web/org_dashboard_empty.html", context)
-    list_url = reverse("domain-list", kwargs={"slug": slug})
+    list_url = reverse("domains", kwargs={"slug": slug})
     context |= {
         "list_url": list_url,
         "tiles": _verdict_tiles(overview, list_url),
