@@ -32,6 +32,7 @@ from reports.serializers import (
     IngestSummarySerializer,
     QuarantinedPolicyDetailSerializer,
     QuarantinedPolicySerializer,
+    RawCopyQuerySerializer,
     ReportDetailSerializer,
     ReportingAddressSerializer,
     ReportSerializer,
@@ -93,13 +94,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def raw(self, request, pk=None):
+        copy = self.validated_input(RawCopyQuerySerializer, request.query_params).get("copy")
         report = self.get_object()
         submission = None
-        if "copy" in request.query_params:
+        if copy is not None:
             # Only a delivery that carried a copy of this very report (tenant scoped through it).
             submission = Submission.objects.filter(
                 pk__in=ReportPolicy.objects.filter(report=report).values("submission_id"),
-                pk=request.query_params["copy"] if request.query_params["copy"].isdigit() else 0,
+                pk=copy,
             ).first()
             if submission is None:
                 raise NotFound("no such copy of this report")

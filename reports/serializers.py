@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from api.filters import MAX_ID
 from reports.models import FailureDetail, QuarantinedPolicy, Report, ReportPolicy
 from reports.provenance import Provenance
 from reports.selectors import report_conflicts, session_totals
@@ -226,3 +227,9 @@ class ReportingAddressSerializer(serializers.ModelSerializer):
 
     def get_record(self, organization: Organization) -> str:
         return f"v=TLSRPTv1; rua={','.join(organization.report_destinations)}"
+
+
+class RawCopyQuerySerializer(serializers.Serializer):
+    """``?copy=`` of the raw download: a delivery's submission id (a bad number is a 400)."""
+
+    copy = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)

@@ -123,5 +123,5 @@ def test_the_domain_page_shows_the_warning_beside_the_a_label(client, org):
     a_label = page[page.index('id="a-label"') :].split("</p>", 1)[0]
     assert LOOKALIKE_A_LABEL in a_label
     assert "mixes scripts (Cyrillic, Latin)" in a_label
-    listing = client.get(f"/o/{org.slug}/").content.decode()
+    listing = client.get(f"/o/{org.slug}/domains/").content.decode()
     assert "mixed scripts" in listing

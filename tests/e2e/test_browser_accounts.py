@@ -126,7 +126,8 @@ def test_an_msp_admin_logs_in_and_switches_to_a_client(browser, live_server, msp
     _fill(browser, login=admin.email, password=PASSWORD)
     save_screens(browser, "login")
     _submit(browser)
-    WebDriverWait(browser, 10).until(EC.url_to_be(f"{live_server.url}/"))
+    # One organization (an MSP with its clients counts as one): its dashboard.
+    WebDriverWait(browser, 10).until(EC.url_to_be(f"{live_server.url}/o/{msp.slug}/"))
 
     browser.get(f"{live_server.url}/o/{msp.slug}/members/")
     browser.find_element(By.CSS_SELECTOR, "details.switcher summary").click()
