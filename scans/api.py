@@ -14,7 +14,7 @@ from rest_framework.viewsets import ViewSet
 from accounts.models import Domain
 from api.errors import error_body
 from api.viewsets import NoStoreMixin, OrgScopedViewSet, validated_input
-from scans import services, tools
+from scans import on_demand, tools
 from scans.filters import ScanFilter
 from scans.models import Scan, ScanStatus, ScanTrigger
 from scans.serializers import (
@@ -68,8 +68,8 @@ class DomainScanViewSet(NoStoreMixin, OrgScopedViewSet):
     def scan(self, request, pk=None):
         domain = self.get_object()
         try:
-            scan = services.scan_request(domain=domain, trigger=ScanTrigger.API)
-        except services.ScanNotQueued as exc:
+            scan = on_demand.scan_request(domain=domain, trigger=ScanTrigger.API)
+        except on_demand.ScanNotQueued as exc:
             wait = exc.retry_after
             body = error_body(503, "scan_not_queued", str(exc), scan=exc.scan.pk, retry_after=wait)
             return Response(body, status=503, headers={"Retry-After": str(wait)})

@@ -8,6 +8,7 @@ coming due in the same beat round every day.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -35,3 +36,9 @@ def next_scan_at(
     periods = (floor - phase) // interval + 1
     candidate = phase + periods * interval
     return candidate if candidate > floor else candidate + interval
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    """``items`` in consecutive slices of ``size`` (a round's chunks, a query's id batches)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -21,9 +21,10 @@ from accounts.scoping import Scope
 from accounts.selectors import domain_list
 from accounts.services import BulkRow, domains_bulk_create
 from scans.models import ScanStatus, ScanTrigger
+from scans.on_demand import scans_request
 from scans.reporting_record import publish_plan
 from scans.selectors import latest_results, scans_by_id
-from scans.services import scans_request, tlsmon_hosts
+from scans.services import tlsmon_hosts
 
 SESSION_KEY = "onboarding"
 KEEP_BATCHES = 5

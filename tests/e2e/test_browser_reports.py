@@ -17,7 +17,7 @@ from accounts.models import Domain, Role
 from reports.models import Channel, Report
 from reports.services import report_ingest_bytes
 from scans.models import ScanTrigger
-from scans.services import scan_request
+from scans.on_demand import scan_request
 from tests.e2e.screens import save_screens
 from tests.factories import DomainFactory, MembershipFactory
 from tests.reports.samples import SAMPLES_DIR

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from accounts.models import Role
 from scans.models import Scan, ScanStatus
-from scans.services import SCAN_NOT_QUEUED
+from scans.on_demand import SCAN_NOT_QUEUED
 from tests.factories import DomainFactory
 from tests.scans.servers import free_port
 from tests.services import use_celery_broker

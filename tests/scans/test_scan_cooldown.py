@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from scans.models import Scan, ScanStatus, ScanTrigger
-from scans.services import scan_request
+from scans.on_demand import scan_request
 from tests.factories import DomainFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Domain
 from scans.models import Scan, ScanStatus, ScanTrigger
-from scans.services import scans_request, scans_schedule_due
+from scans.on_demand import scans_request
+from scans.services import scans_schedule_due
 from tests.factories import DomainFactory
 
 pytestmark = pytest.mark.django_db

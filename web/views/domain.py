@@ -15,9 +15,9 @@ from accounts.models import Role
 from accounts.selectors import domain_list
 from reports.selectors import domain_report_figures, report_list, report_rows
 from scans.models import ScanStatus, ScanTrigger
+from scans.on_demand import ScanNotQueued, scan_request
 from scans.results import score_note
 from scans.selectors import scan_history
-from scans.services import ScanNotQueued, scan_request
 from web.charts import FAILURE, SUCCESS, Series, stacked_bars
 from web.decorators import org_page
 
