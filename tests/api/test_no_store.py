@@ -10,12 +10,14 @@ were among them, so the walk cannot pass by finding nothing.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Role
 from scans.services import scan_domains
 from tests.factories import DomainFactory, MembershipFactory, UserFactory
 from tests.scans.fakes import FakeResolver, mx
+from tests.web.pages import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,8 @@ def _api_paths(ids: dict[str, int]) -> list[str]:
 
 
 def _check(response, secrets: list[str], shown: set[str], name: str) -> None:
-    body = response.content.decode(errors="replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace")
     if any(secret in body for secret in secrets):
         shown.add(name)
         assert "no-store" in response.get("Cache-Control", ""), name
@@ -66,17 +69,28 @@ def test_every_api_response_showing_a_report_token_is_no_store(org, api_client, 
 
 
 def test_every_page_showing_a_secret_is_no_store(client, org, scanned):
+    """Every web page of tests/web/pages.py, the token just created and the organization
+    list: whichever shows the report token (inside an address or a record) or an API token
+    is never cached."""
     domain, _ = scanned
     owner = MembershipFactory(organization=org, role=Role.OWNER).user
     client.force_login(owner)
-    created = client.post(f"/o/{org.slug}/tokens/", {"name": "ci", "scope": "read"})
+    created = client.post(
+        f"/o/{org.slug}/settings/", {"action": "token", "name": "ci", "scope": "read"}
+    )
     new_token = created.context["new_token"]
     secrets = [org.report_token, new_token]
     shown: set[str] = set()
     _check(created, secrets, shown, "token created")
-    for url in ("/", f"/o/{org.slug}/", f"/o/{org.slug}/domains/{domain.pk}/"):
-        _check(client.get(url), secrets, shown, url)
-    assert shown == {"token created", f"/o/{org.slug}/domains/{domain.pk}/"}
+    pages = [("/", {}), (f"/o/{org.slug}/domains/{domain.pk}/", {})]
+    pages += [(reverse(p.name, kwargs=p.make(org)), p.query) for p in PAGES if p.get]
+    for url, query in pages:
+        _check(client.get(url, query), secrets, shown, url)
+    assert {
+        "token created",
+        f"/o/{org.slug}/settings/",
+        f"/o/{org.slug}/domains/{domain.pk}/",
+    } <= shown
 
 
 def test_admin_pages_showing_a_secret_are_no_store(client, org):
