@@ -32,7 +32,8 @@ def save_screens(driver, name: str) -> list[Path]:
         )
         scroll_width, client_width, height = overflow
         assert scroll_width <= client_width + 1, (
-            f"{name} at {width} px scrolls sideways ({scroll_width} > {client_width})"
+            f"{name} at {width} px scrolls sideways ({scroll_width} > {client_width}): "
+            f"{_too_wide(driver, client_width)}"
         )
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride", {**metrics, "height": max(900, height)}
@@ -42,3 +43,29 @@ def save_screens(driver, name: str) -> list[Path]:
         paths.append(path)
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return paths
+
+
+def _too_wide(driver, width: int) -> list[str]:
+    """The outermost elements that stick out past the right edge, to say what to fix."""
+    return driver.execute_script(
+        """
+        const width = arguments[0], found = [];
+        for (const el of document.querySelectorAll('body *')) {
+          const box = el.getBoundingClientRect();
+          if (box.right <= width + 1 || found.some(f => f.el.contains(el))) continue;
+          let scrolls = false;
+          for (let p = el.parentElement; p; p = p.parentElement) {
+            const style = getComputedStyle(p).overflowX;
+            if (style === 'auto' || style === 'scroll' || style === 'hidden') { scrolls = true; break; }
+          }
+          if (!scrolls) found.push({el, text: el.tagName.toLowerCase()
+            + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')
+            + ' right=' + Math.round(box.right) + ' in '
+            + (el.parentElement.id || el.parentElement.className || el.parentElement.tagName)
+            + ': ' + el.textContent.trim().slice(0, 40)});
+          if (found.length >= 5) break;
+        }
+        return found.map(f => f.text);
+        """,
+        width,
+    )
