@@ -56,7 +56,7 @@ def _too_wide(driver, width: int) -> list[str]:
           let scrolls = false;
           for (let p = el.parentElement; p; p = p.parentElement) {
             const style = getComputedStyle(p).overflowX;
-            if (style === 'auto' || style === 'scroll' || style === 'hidden') { scrolls = true; break; }
+            if (['auto', 'scroll', 'hidden'].includes(style)) { scrolls = true; break; }
           }
           if (!scrolls) found.push({el, text: el.tagName.toLowerCase()
             + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')
