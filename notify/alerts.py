@@ -238,6 +238,7 @@ def _failure_history(days_by_domain: dict[int, set[date]]) -> tuple[dict, dict, 
     failures = (
         DailyFailure.objects.filter(domain_id__in=list(days_by_domain), day__in=all_days)
         .annotate(earlier=Exists(earlier), cause=Value(True))
+        .order_by()  # SQLite allows no ORDER BY inside a compound statement
         .values_list(
             "domain_id",
             "day",
@@ -259,6 +260,7 @@ def _failure_history(days_by_domain: dict[int, set[date]]) -> tuple[dict, dict, 
             earlier=Value(False),
             cause=Value(False),
         )
+        .order_by()
         .values_list("domain_id", "day", "result_type", "mx", "failed", "earlier", "cause")
     )
     for domain_id, day, result_type, mx_host, failed, known, cause in failures.union(
