@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import CharField, Exists, Max, OuterRef, Q, Value
 from django.utils import timezone
 
 from accounts.models import Domain
@@ -61,7 +61,6 @@ def _as_open(alert: Alert) -> rules.OpenAlert:
     return rules.OpenAlert(alert.pk, alert.domain_id, alert.type, alert.key, alert.severity)
 
 
-@transaction.atomic
 def _apply(
     result: rules.Reconciled, alerts: dict[int, Alert], organizations: dict[int, int], now
 ) -> AlertRun:
@@ -111,7 +110,10 @@ def _apply(
 
 def _reconcile_and_apply(conditions, evaluated, open_alerts, organizations, now) -> AlertRun:
     result = rules.reconcile(conditions, [_as_open(a) for a in open_alerts], evaluated)
-    return _apply(result, {a.pk: a for a in open_alerts}, organizations, now)
+    if not (result.opened or result.still_open or result.resolved):
+        return AlertRun()  # nothing to write: no transaction's round trips either
+    with transaction.atomic():
+        return _apply(result, {a.pk: a for a in open_alerts}, organizations, now)
 
 
 # --- after a scan chunk -------------------------------------------------------------------
@@ -173,9 +175,8 @@ def alerts_after_reports(
     failing_days: dict[int, set[date]] = defaultdict(set)
     for domain_id, day in keys if failing is None else failing:
         failing_days[domain_id].add(day)
-    causes, seen_before = _failure_causes(failing_days)
+    causes, seen_before, totals = _failure_history(failing_days)
     failed_domains = sorted({domain_id for domain_id, _ in causes})
-    totals = _failure_totals(failed_domains, failing_days)
     spike = _spike_settings()
     conditions = []
     for domain_id in failed_domains:
@@ -214,51 +215,65 @@ def alerts_after_reports(
     return _reconcile_and_apply(conditions, evaluated, open_alerts, organizations, now)
 
 
-def _failure_causes(days_by_domain: dict[int, set[date]]) -> tuple[dict, dict]:
-    """Failed sessions per (result type, MX host) of each of these domain-days that has any,
-    and per domain-day the result types the domain had already reported on an earlier day
-    (one query: an EXISTS per row on the roll-up's (domain, day, ...) key)."""
+def _failure_history(days_by_domain: dict[int, set[date]]) -> tuple[dict, dict, dict]:
+    """One round trip (a UNION ALL) for what the rules need of these domain-days:
+
+    - failed sessions per (result type, MX host) of each domain-day that has any, and per
+      domain-day the result types the domain had already reported on an earlier day (an
+      EXISTS per row on the roll-up's (domain, day, ...) key);
+    - counted failures per day over the spike baseline (days with reports and no failure
+      are zeros). Only domains with failures on a touched day use these rows.
+    """
     causes: dict[tuple[int, date], dict[tuple[str, str], int]] = defaultdict(dict)
     seen_before: dict[tuple[int, date], set[str]] = defaultdict(set)
+    totals: dict[int, dict[date, int]] = defaultdict(dict)
     if not days_by_domain:
-        return causes, seen_before
+        return causes, seen_before, totals
     all_days = {day for days in days_by_domain.values() for day in days}
     earlier = DailyFailure.objects.filter(
         domain_id=OuterRef("domain_id"),
         result_type=OuterRef("result_type"),
         day__lt=OuterRef("day"),
     )
-    rows = (
+    failures = (
         DailyFailure.objects.filter(domain_id__in=list(days_by_domain), day__in=all_days)
-        .annotate(earlier=Exists(earlier))
+        .annotate(earlier=Exists(earlier), cause=Value(True))
+        .order_by()  # SQLite allows no ORDER BY inside a compound statement
         .values_list(
-            "domain_id", "day", "result_type", "receiving_mx_hostname", "failed", "earlier"
+            "domain_id",
+            "day",
+            "result_type",
+            "receiving_mx_hostname",
+            "failed",
+            "earlier",
+            "cause",
         )
     )
-    for domain_id, day, result_type, mx_host, failed, known in rows:
-        if day in days_by_domain.get(domain_id, ()):
+    first = min(all_days) - timedelta(days=_spike_settings().baseline_days)
+    daily = (
+        DomainDailyTotal.objects.filter(
+            domain_id__in=list(days_by_domain), day__range=(first, max(all_days))
+        )
+        .annotate(
+            result_type=Value("", output_field=CharField()),
+            mx=Value("", output_field=CharField()),
+            earlier=Value(False),
+            cause=Value(False),
+        )
+        .order_by()
+        .values_list("domain_id", "day", "result_type", "mx", "failed", "earlier", "cause")
+    )
+    for domain_id, day, result_type, mx_host, failed, known, cause in failures.union(
+        daily, all=True
+    ):
+        if not cause:
+            totals[domain_id][day] = failed
+        elif day in days_by_domain.get(domain_id, ()):
             day_causes = causes[(domain_id, day)]
             day_causes[(result_type, mx_host)] = day_causes.get((result_type, mx_host), 0) + failed
             if known:
                 seen_before[(domain_id, day)].add(result_type)
-    return causes, seen_before
-
-
-def _failure_totals(
-    domain_ids: list[int], days_by_domain: dict[int, set[date]]
-) -> dict[int, dict[date, int]]:
-    """For the failing domains: counted failures per day over the spike baseline (days with
-    reports and no failure are zeros)."""
-    totals: dict[int, dict[date, int]] = defaultdict(dict)
-    if not domain_ids:
-        return totals
-    days = {day for domain_id in domain_ids for day in days_by_domain[domain_id]}
-    first = min(days) - timedelta(days=_spike_settings().baseline_days)
-    for domain_id, day, failed in DomainDailyTotal.objects.filter(
-        domain_id__in=domain_ids, day__range=(first, max(days))
-    ).values_list("domain_id", "day", "failed"):
-        totals[domain_id][day] = failed
-    return totals
+    return causes, seen_before, totals
 
 
 # --- on a schedule: silence ---------------------------------------------------------------
