@@ -15,7 +15,9 @@ class AlertSerializer(serializers.ModelSerializer):
     domain = serializers.SlugRelatedField(slug_field="name", read_only=True)
     type_label = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
-    acknowledged_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Alert
@@ -52,7 +54,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class WebhookSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = Webhook
