@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -75,3 +77,21 @@ def validate_id_or_name(value: str) -> None:
     value = value.strip()
     if value.isdigit() and not 1 <= int(value) <= MAX_ID:
         raise ValidationError(f"an id is a whole number from 1 to {MAX_ID}")
+
+
+class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("a time outside the supported range") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 time filter that queries in UTC: Python accepts offsets up to ±23:59, the
+    database only up to ±15:59, so ``…-23:58`` would otherwise be a 500, not a result."""
+
+    field_class = _UtcDateTimeField

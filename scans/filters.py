@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 
 from accounts.models import ScanMtaSts, ScanVerdict
-from api.filters import IdFilter
+from api.filters import IdFilter, UtcDateTimeFilter
 from scans.models import Scan, ScanStatus, ScanTrigger
 
 
@@ -16,8 +16,8 @@ class ScanFilter(django_filters.FilterSet):
     mta_sts = django_filters.ChoiceFilter(field_name="mta_sts_status", choices=ScanMtaSts.choices)
     status = django_filters.ChoiceFilter(choices=ScanStatus.choices)
     trigger = django_filters.ChoiceFilter(choices=ScanTrigger.choices)
-    finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
-    finished_before = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+    finished_after = UtcDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finished_before = UtcDateTimeFilter(field_name="finished_at", lookup_expr="lt")
 
     class Meta:
         model = Scan

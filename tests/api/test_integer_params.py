@@ -82,3 +82,9 @@ def test_a_huge_id_in_the_path_is_a_plain_404(api_client, org, path, method):
         response = getattr(client, method)(path.replace("{id}", value))
         assert response.status_code == 404, (value, response.content)
         assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("value", ["3165-02-03T03:22:19-23:58", "2026-01-01T00:00:00+23:59"])
+def test_a_time_filter_with_an_offset_the_database_refuses_still_answers(api_client, org, value):
+    response = api_client(org).get("/api/v1/scans/", {"finished_before": value})
+    assert response.status_code == 200, response.content
