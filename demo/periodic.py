@@ -15,6 +15,11 @@ Every job runs once when the runner starts, then at its crontab times. A laptop 
 often stopped over a daily job's time (``report_windows`` at 00:07), and the jobs are written
 to be idempotent and to work from due dates, so running each once at start is a catch-up, not
 a duplicate. A job that raises is logged and tried again at its next time; the loop goes on.
+
+Stopping does not wait for the job in progress: a scan round waiting on a slow nameserver can
+take minutes, and Ctrl-C should stop the quickstart now. ``manage.py run_periodic`` raises
+``JobInterrupted`` into the job; its transaction rolls back, a scan's running lease lapses so
+its domains are due again (``scans.lease``), and every job runs once at the next start anyway.
 """
 
 from __future__ import annotations
@@ -48,6 +53,11 @@ class _Job:
     last_summary: str | None = None
 
 
+class JobInterrupted(BaseException):
+    """Raised into a running job when the runner is stopped. A ``BaseException``, as
+    ``KeyboardInterrupt`` is, so a job's ``except Exception`` cannot swallow it."""
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -76,9 +86,12 @@ class PeriodicRunner:
         ]
         self.call, self.clock, self.tick, self.verbose = call, clock, tick, verbose
         self._stop = threading.Event()
+        self.current: _Job | None = None
 
     def stop(self) -> None:
-        """Ask the loop to end; a job already running finishes first."""
+        """Ask the loop to end; it does not start another job. (Interrupting the job in
+        progress is the caller's: ``run_periodic`` raises ``JobInterrupted`` from its signal
+        handler.)"""
         self._stop.set()
 
     @property
@@ -110,6 +123,7 @@ class PeriodicRunner:
 
     def _run(self, job: _Job) -> None:
         started = time.monotonic()
+        self.current = job
         try:
             summary = str(self.call(job.task))
         except Exception:
@@ -118,6 +132,8 @@ class PeriodicRunner:
             )
             job.last_summary = None
             return
+        finally:
+            self.current = None
         elapsed = time.monotonic() - started
         # Unchanged summaries ("enqueued 0 due domain(s)" every minute) are not repeated.
         if self.verbose or summary != job.last_summary:

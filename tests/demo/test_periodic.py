@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 from django.db import connection
+from django.utils.timezone import now
 
 from accounts.models import Domain
 from demo.periodic import PeriodicRunner, next_run
@@ -99,17 +101,21 @@ def test_stop_ends_the_loop_without_waiting_for_the_next_job():
     assert time.monotonic() - started < 1
 
 
-def _command_environment(dns_server, **extra: str) -> dict[str, str]:
-    """This test database, tasks in-process (no REDIS_URL), DNS from the Knot server."""
+def _command_environment(nameserver: str, **extra: str) -> dict[str, str]:
+    """This test database, tasks in-process (no REDIS_URL), DNS from ``nameserver``."""
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         env["TLSMON_SQLITE_PATH"] = str(db["NAME"])
     else:
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env["TLSMON_DNS_NAMESERVERS"] = f"{dns_server.host}:{dns_server.port}"
+    env["TLSMON_DNS_NAMESERVERS"] = nameserver
     env["TLSMON_DNS_TIMEOUT"] = "2"
     return {**env, **extra}
+
+
+def _knot(dns_server) -> str:
+    return f"{dns_server.host}:{dns_server.port}"
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -142,7 +148,7 @@ def test_a_domain_added_while_run_periodic_runs_is_scanned_without_anyone_pressi
     THEN the next scan_due round scans it: a minute at most, nobody presses Scan now."""
     dns_server.set_zone(zone_name, no_record_domain(zone_name))
     log = tmp_path / "run_periodic.log"
-    process = _start(_command_environment(dns_server), log)
+    process = _start(_command_environment(_knot(dns_server)), log)
     try:
         _wait_for(
             lambda: "periodic job scan_due" in log.read_text(),
@@ -172,7 +178,7 @@ def test_a_domain_added_while_run_periodic_runs_is_scanned_without_anyone_pressi
 def test_run_periodic_runs_the_beat_schedule_with_its_overrides(dns_server, tmp_path):
     """The schedule is tlsmon/beat.py's: a job added there, or disabled by its variable,
     is added or left out here too, with nothing else to edit."""
-    env = _command_environment(dns_server, TLSMON_BEAT_REPORT_RETENTION="disable")
+    env = _command_environment(_knot(dns_server), TLSMON_BEAT_REPORT_RETENTION="disable")
     log = tmp_path / "run_periodic.log"
     process = _start(env, log)
     try:
@@ -184,3 +190,43 @@ def test_run_periodic_runs_the_beat_schedule_with_its_overrides(dns_server, tmp_
     assert "report_retention" not in expected
     assert f"periodic job(s) in this process: {', '.join(expected)}\n" in log.read_text()
     assert len(expected) == len(effective_jobs({})) - 1
+
+
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_stopping_run_periodic_does_not_wait_for_a_scan_on_a_silent_nameserver(tmp_path):
+    """GIVEN run_periodic in its start-up scan round, stuck on a nameserver that never answers
+    (a 60 s DNS timeout) WHEN it gets SIGTERM (Ctrl-C in scripts/start) THEN it stops within
+    seconds, cleanly, and says which job it interrupted; the domain is due again later."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # reads nothing, answers nothing
+    silent.bind(("127.0.0.1", 0))
+    try:
+        domain = Domain.objects.create(
+            organization=OrganizationFactory(), name="slow.example", unicode_name="slow.example"
+        )
+        host, port = silent.getsockname()
+        env = _command_environment(f"{host}:{port}", TLSMON_DNS_TIMEOUT="60")
+        log = tmp_path / "run_periodic.log"
+        process = _start(env, log)
+        try:
+            _wait_for(
+                # The scan round's lease holds it: the scan is under way.
+                lambda: Domain.objects.all_tenants().filter(pk=domain.pk, next_scan_at__gt=now()),
+                seconds=60,
+                what="the start-up round did not start scanning the domain",
+                log=log,
+            )
+            time.sleep(1)
+            stopped = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
+            assert time.monotonic() - stopped < 10
+        finally:
+            if process.poll() is None:
+                process.kill()
+    finally:
+        silent.close()
+    said = log.read_text()
+    assert "Interrupted periodic job scan_due: it runs again at start." in said
+    assert "Periodic jobs stopped." in said
+    assert not Scan.objects.filter(domain=domain, status="done").exists()

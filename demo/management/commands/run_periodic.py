@@ -12,7 +12,7 @@ from celery import current_app
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from demo.periodic import PeriodicRunner
+from demo.periodic import JobInterrupted, PeriodicRunner
 
 
 def call_task(task_name: str) -> object:
@@ -48,13 +48,21 @@ class Command(BaseCommand):
         def stop(signum, frame):
             # Idempotent: Ctrl-C in scripts/start's terminal brings SIGINT and, from the
             # script's trap, SIGTERM at once. (Changing handlers here would race with the
-            # second signal.) The job in progress finishes; SIGKILL is the hard stop.
+            # second signal.) A job in progress is interrupted, not waited for (demo.periodic
+            # says why that is safe).
+            if runner.stopping:
+                return
             runner.stop()
+            if runner.current is not None:
+                raise JobInterrupted(runner.current.name)
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         names = ", ".join(sorted(schedule))
         self.stdout.write(f"Running {len(schedule)} periodic job(s) in this process: {names}")
         self.stdout.flush()
-        runner.run_forever()
+        try:
+            runner.run_forever()
+        except JobInterrupted as interrupted:
+            self.stdout.write(f"Interrupted periodic job {interrupted}: it runs again at start.")
         self.stdout.write("Periodic jobs stopped.")
