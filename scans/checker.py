@@ -72,7 +72,7 @@ async def gather(
     )
     policy, authorizations = await asyncio.gather(
         _fetch_policy(domain, sts_txt, fetcher, timings),
-        _timed("authorizations", _authorizations(domain, tlsrpt, resolver), timings),
+        _timed("authorizations", _authorizations(domain, tlsrpt, resolver, tlsmon_hosts), timings),
     )
     return Observations(
         domain,
@@ -98,12 +98,13 @@ async def _fetch_policy(
 
 
 async def _authorizations(
-    domain: str, tlsrpt: Answer[str], resolver: Resolver
+    domain: str, tlsrpt: Answer[str], resolver: Resolver, tlsmon_hosts: tuple[str, ...]
 ) -> tuple[AuthorizationLookup, ...]:
-    """Exact and wildcard TXT per external rua host of the record senders would use. The
-    wildcard is asked explicitly because DNS synthesis is invisible in the exact answer."""
+    """Exact and wildcard TXT per external rua host of the record senders would use, and per
+    TLSMon host outside the domain. The wildcard is asked explicitly because DNS synthesis is
+    invisible in the exact answer."""
     record = check_tlsrpt_txt(tlsrpt.records).record if tlsrpt.ok else None
-    hosts = external_hosts(domain, record.rua) if record else []
+    hosts = external_hosts(domain, record.rua if record else (), tlsmon_hosts)
 
     async def one(host: str) -> AuthorizationLookup:
         exact, wildcard = await asyncio.gather(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.vocabulary import MtaStsStatus, Verdict
-from scans.external import assess_external
+from scans.external import assess_external, assess_tlsmon_hosts
 from scans.findings import Code, make_finding
 from scans.mta_sts import StsAssessment, assess_mta_sts
 from scans.observations import Answer, MxRecord, Observations, Outcome
@@ -91,6 +91,7 @@ def _result(
         mta_sts=sts.summary or {},
         mta_sts_status=sts.status,
         mta_sts_findings=sts.findings,
+        tlsmon_authorizations=assess_tlsmon_hosts(obs.domain, obs.authorizations, obs.tlsmon_hosts),
         **parts,
     )
 

@@ -16,7 +16,7 @@ from publicsuffixlist import PublicSuffixList
 from core.vocabulary import AuthorizationStatus
 from scans.findings import Code, make_finding
 from scans.observations import Answer, AuthorizationLookup, Outcome
-from scans.results import ExternalAuthorization, Finding
+from scans.results import ExternalAuthorization, Finding, TlsmonAuthorization
 from scans.rua_uri import RuaUri
 
 AUTH_PREFIX = "v=TLSRPTv1"
@@ -96,10 +96,31 @@ def authorization_status(
     return AuthorizationStatus.MISSING
 
 
-def external_hosts(domain: str, uris: Sequence[RuaUri]) -> list[str]:
-    """Distinct hosts of usable destinations that need the authorization lookup, in order."""
+def external_hosts(
+    domain: str, uris: Sequence[RuaUri], tlsmon_hosts: Sequence[str] = ()
+) -> list[str]:
+    """Distinct hosts that need the authorization lookup, in order: those of the record's
+    usable destinations outside the domain, then TLSMon's own hosts outside it (looked up
+    even before the record names them: see ``TlsmonAuthorization``)."""
     hosts = [uri.host for uri in uris if uri.usable and is_external(domain, uri.host)]
+    hosts += [host for host in tlsmon_hosts if is_external(domain, host)]
     return list(dict.fromkeys(hosts))
+
+
+def assess_tlsmon_hosts(
+    domain: str, lookups: Sequence[AuthorizationLookup], tlsmon_hosts: Sequence[str]
+) -> tuple[TlsmonAuthorization, ...]:
+    """The operator-side authorization of each of TLSMon's hosts that was looked up."""
+    by_host = {lookup.rua_host: lookup for lookup in lookups}
+    return tuple(
+        TlsmonAuthorization(
+            host,
+            authorization_name(domain, host),
+            authorization_status(by_host[host].answer, by_host[host].wildcard),
+        )
+        for host in tlsmon_hosts
+        if host in by_host
+    )
 
 
 def assess_external(

@@ -36,7 +36,18 @@ class OperatorAuthorization:
 
     host: str
     zone_line: str
-    status: str | None  # an AuthorizationStatus value; None: the last scan did not look
+    status: str | None  # an AuthorizationStatus value; None: not scanned since it was looked up
+
+
+@dataclass(frozen=True)
+class MtaStsSetup:
+    """What a domain without MTA-STS adds, each part ready to copy (RFC 8461 sections 3.2
+    and 3.3): the policy file, in testing mode, listing the MX hosts the scan saw; then the
+    TXT record that announces it."""
+
+    policy_url: str
+    policy: str
+    txt_line: str
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class PublishPlan:
     stage: Stage
     zone_line: str  # the _smtp._tls record to publish; "" when there is nothing to publish
     kept: tuple[str, ...]  # destinations of the domain's own that the record keeps
-    mta_sts: tuple[str, ...]  # what to publish for MTA-STS when the domain has none
+    mta_sts: MtaStsSetup | None  # what to publish for MTA-STS when the domain has none
     authorizations: tuple[OperatorAuthorization, ...]
 
 
@@ -55,20 +66,22 @@ def publish_plan(
     *,
     tlsmon_rua: Sequence[str],
     tlsmon_hosts: Sequence[str],
+    sts_id: str = "1",
 ) -> PublishPlan:
     """The plan for ``domain`` (A-label) from its latest finished scan ``result`` (the stored
-    ``CheckResult.as_dict()``), or ``None`` before the first scan finished."""
+    ``CheckResult.as_dict()``), or ``None`` before the first scan finished. ``sts_id`` is the
+    id an MTA-STS record to add starts with (callers pass a date stamp)."""
     verdict = (result or {}).get("verdict")
     if verdict == Verdict.NOT_APPLICABLE:
-        return PublishPlan(domain, Stage.NO_MAIL, "", (), (), ())
+        return PublishPlan(domain, Stage.NO_MAIL, "", (), None, ())
     auth = _authorizations(domain, result, tlsmon_hosts)
     if result is None or verdict == Verdict.ERROR:
         stage = Stage.PRELIMINARY if result is None else Stage.UNREADABLE
-        return PublishPlan(domain, stage, _zone_line(domain, tlsmon_rua), (), (), auth)
+        return PublishPlan(domain, stage, _zone_line(domain, tlsmon_rua), (), None, auth)
     records = result.get("records") or {}
     kept = existing_destinations(records.get("smtp_tls") or ())
     missing = [uri for uri in tlsmon_rua if uri not in kept]
-    sts = _mta_sts_to_add(result)
+    sts = _mta_sts_to_add(domain, result, sts_id)
     if not missing and verdict == Verdict.PASS:
         return PublishPlan(domain, Stage.DONE, "", kept, sts, auth)
     line = _zone_line(domain, [*kept, *missing])
@@ -79,25 +92,39 @@ def _zone_line(domain: str, destinations: Sequence[str]) -> str:
     return generate_record(destinations=list(destinations), domain=domain)["zone_line"]
 
 
-def _mta_sts_to_add(result: Mapping[str, Any]) -> tuple[str, ...]:
-    """The companion records (policy file and TXT) when the domain has no MTA-STS at all;
-    other MTA-STS problems are fixes for an existing setup, shown on the domain page."""
+def _mta_sts_to_add(domain: str, result: Mapping[str, Any], sts_id: str) -> MtaStsSetup | None:
+    """The policy file and TXT record when the domain has no MTA-STS at all; other MTA-STS
+    problems are fixes for an existing setup, shown on the domain page."""
     findings = (result.get("mta_sts") or {}).get("findings") or ()
-    return tuple(
-        f["fix"] for f in findings if f.get("code") == Code.MTA_STS_COMPANION_MISSING and f["fix"]
+    if not any(f.get("code") == Code.MTA_STS_COMPANION_MISSING for f in findings):
+        return None
+    hosts = (result.get("mx") or {}).get("hosts") or [domain]  # implicit MX: the domain itself
+    policy = "\n".join(
+        ["version: STSv1", "mode: testing", *(f"mx: {host}" for host in hosts), "max_age: 86400"]
+    )
+    return MtaStsSetup(
+        policy_url=f"https://mta-sts.{domain}/.well-known/mta-sts.txt",
+        policy=policy + "\n",
+        txt_line=f'_mta-sts.{domain}. 3600 IN TXT "v=STSv1; id={sts_id}"',
     )
 
 
 def _authorizations(
     domain: str, result: Mapping[str, Any] | None, tlsmon_hosts: Sequence[str]
 ) -> tuple[OperatorAuthorization, ...]:
-    """One row per TLSMon host outside the domain; the status the last scan saw for it, which
-    it looks up only once the domain's record names that host."""
+    """One row per TLSMon host outside the domain, with the status its latest scan saw. Scans
+    look it up whether or not the domain's record names TLSMon (``tlsmon_authorizations``);
+    a result stored before they did only has it for hosts the record named."""
+    result = result or {}
     seen = {
         entry.get("rua_host"): entry.get("status")
-        for entry in (result or {}).get("external_authorizations") or ()
+        for entry in result.get("external_authorizations") or ()
         if entry.get("is_tlsmon")
     }
+    seen.update(
+        (entry.get("host"), entry.get("status"))
+        for entry in result.get("tlsmon_authorizations") or ()
+    )
     return tuple(
         OperatorAuthorization(
             host,

@@ -46,6 +46,17 @@ class ExternalAuthorization:
 
 
 @dataclass(frozen=True)
+class TlsmonAuthorization:
+    """``<domain>._report._tls.<host>`` for one of TLSMon's own report hosts: the record its
+    operator publishes. Looked up whether or not the domain's record names TLSMon yet, so
+    onboarding can say before anything is published; info only, never a finding."""
+
+    host: str
+    record_name: str
+    status: AuthorizationStatus
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Two axes: ``verdict`` and ``findings`` answer "will senders report?" (TLS-RPT, MX and
     DNS findings, protocol.md section 8); ``mta_sts_status`` and ``mta_sts_findings`` are the
@@ -63,6 +74,7 @@ class CheckResult:
     # {"txt": ..., "id": ..., "mode": ..., "max_age": ..., "mx": [...], "fetch": {...}}
     mta_sts: dict[str, Any] = field(default_factory=dict)
     external_authorizations: tuple[ExternalAuthorization, ...] = ()
+    tlsmon_authorizations: tuple[TlsmonAuthorization, ...] = ()
     rua: tuple[str, ...] = ()  # usable rua URIs of the record, in order
     timings_ms: dict[str, int] = field(default_factory=dict)
     mta_sts_status: MtaStsStatus | None = None  # None: MTA-STS does not apply (no mail)

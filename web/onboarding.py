@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.bulk_input import DomainRow
 from accounts.models import Organization
@@ -112,6 +113,7 @@ def batch_domains(batch: dict, scope: Scope) -> list[dict]:
     scans = scans_by_id(scope=scope, ids=batch["scans"].values())
     results = latest_results(domain_ids=ids)
     hosts = tlsmon_hosts()
+    sts_id = timezone.now().strftime("%Y%m%d")  # an MTA-STS id to start with: today's date
     return [
         {
             "domain": domain,
@@ -121,6 +123,7 @@ def batch_domains(batch: dict, scope: Scope) -> list[dict]:
                 results.get(domain.pk),
                 tlsmon_rua=organization.report_destinations,
                 tlsmon_hosts=hosts,
+                sts_id=sts_id,
             ),
         }
         for domain in domains

@@ -165,6 +165,32 @@ def test_external_rua_authorization_lookup_error_is_info(dns_server, resolver, z
     assert (result.verdict, codes(result)) == (Verdict.PASS, ["rua_authorization_unknown", NO_STS])
 
 
+def test_tlsmon_side_authorization_is_looked_up_before_the_record_names_tlsmon(
+    dns_server, resolver, zone_name
+):
+    """Onboarding says whether TLSMon's operator published ``<domain>._report._tls.<host>``
+    while the domain has no record yet: one host authorized, the other not. Info only: the
+    verdict and findings are those of the missing record alone."""
+    label = zone_name.split(".")[0]
+    mailbox_host, https_host = f"reports-{label}.example", f"app-{label}.example"
+    dns_server.set_zone(zone_name, MX)
+    dns_server.set_zone(mailbox_host, [f'{zone_name}._report._tls TXT "v=TLSRPTv1;"'])
+    dns_server.set_zone(https_host, ["@ MX 10 mx"])
+    plain = run(zone_name, resolver)
+
+    result = asyncio.run(
+        check(zone_name, resolver=resolver, tlsmon_hosts=(mailbox_host, https_host))
+    )
+
+    assert result.verdict is Verdict.FAIL
+    assert codes(result) == codes(plain)
+    assert result.external_authorizations == ()  # the record names no destination at all
+    assert [(a.host, a.record_name, a.status) for a in result.tlsmon_authorizations] == [
+        (mailbox_host, f"{zone_name}._report._tls.{mailbox_host}", AuthorizationStatus.AUTHORIZED),
+        (https_host, f"{zone_name}._report._tls.{https_host}", AuthorizationStatus.MISSING),
+    ]
+
+
 def test_policy_not_covering_the_mx_is_reported(
     dns_server, mta_sts_server, resolver, fetcher, zone_name
 ):

@@ -3,6 +3,7 @@ to publish (keeping the domain's own destinations), watch the first scans finish
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -174,7 +175,37 @@ def test_a_domain_without_mta_sts_is_told_the_records_to_add(scanned, dns_server
     dns_server.set_zone(zone_name, [f"@ MX 10 mx1.{zone_name}.", "mx1 A 192.0.2.10"])
     page = scanned(zone_name).content.decode()
     assert "No MTA-STS yet" in page
-    assert f"_mta-sts.{zone_name}. 3600 IN TXT" in page
+    # Two boxes to copy, each exactly the file or the record: no sentence around them.
+    assert f'">version: STSv1\nmode: testing\nmx: mx1.{zone_name}\nmax_age: 86400\n</pre>' in page
+    assert re.search(
+        rf'">_mta-sts\.{re.escape(zone_name)}\. 3600 IN TXT &quot;v=STSv1; id=\d{{8}}&quot;</pre>',
+        page,
+    )
+
+
+def test_a_new_domain_hears_whether_tlsmons_side_authorization_exists_before_publishing(
+    scanned,
+    settings,
+    dns_server,  # noqa: F811
+    zone_name,  # noqa: F811
+):
+    """The domain has no record yet; TLSMon's mailbox host authorizes it, its HTTPS host
+    (not a DNS name here: the base URL is an IP) is not offered at all."""
+    settings.TLSMON_REPORT_DOMAIN = f"reports-{zone_name.split('.')[0]}.example"
+    dns_server.set_zone(zone_name, [f"@ MX 10 mx1.{zone_name}.", "mx1 A 192.0.2.10"])
+    auth_name = f"{zone_name}._report._tls.{settings.TLSMON_REPORT_DOMAIN}"
+    dns_server.set_zone(settings.TLSMON_REPORT_DOMAIN, [f'{auth_name}. TXT "v=TLSRPTv1;"'])
+    page = scanned(zone_name).content.decode()
+    assert 'data-stage="final"' in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "Authorization on TLSMon's side: Authorized\n" in text
+    assert f'{auth_name}. 3600 IN TXT "v=TLSRPTv1;": Authorized' in text
+
+    dns_server.set_zone(settings.TLSMON_REPORT_DOMAIN, ["@ MX 10 mx"])  # the operator forgot it
+    other = f"b{zone_name}"
+    dns_server.set_zone(other, [f"@ MX 10 mx1.{other}.", "mx1 A 192.0.2.10"])
+    text = html.unescape(re.sub(r"<[^>]+>", "", scanned(other).content.decode()))
+    assert "Authorization on TLSMon's side: Missing\n" in text
 
 
 def test_check_again_respects_the_cooldown_then_queues_a_new_scan(

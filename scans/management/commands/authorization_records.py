@@ -24,12 +24,22 @@ _STATUS_TEXT = {
 
 
 def published_status(result: dict | None, host: str) -> str:
-    for entry in (result or {}).get("external_authorizations", []):
-        if entry.get("is_tlsmon") and entry.get("rua_host") == host:
-            return _STATUS_TEXT.get(entry.get("status", ""), entry.get("status", ""))
+    """What the latest scan saw; scans look TLSMon's hosts up whether or not the record names
+    them (results stored before that only have the hosts the record named)."""
+    entries = [
+        (entry.get("host"), entry.get("status"))
+        for entry in (result or {}).get("tlsmon_authorizations", [])
+    ] + [
+        (entry.get("rua_host"), entry.get("status"))
+        for entry in (result or {}).get("external_authorizations", [])
+        if entry.get("is_tlsmon")
+    ]
+    for entry_host, status in entries:
+        if entry_host == host:
+            return _STATUS_TEXT.get(status or "", status or "")
     if result is None:
         return "not scanned yet"
-    return "not checked: the domain's record does not name this host"
+    return "not checked at the last scan: scan the domain again"
 
 
 class Command(BaseCommand):
