@@ -38,6 +38,7 @@ def save_screens(driver, name: str) -> list[Path]:
         driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride", {**metrics, "height": max(900, height)}
         )
+        driver.execute_script("window.scrollTo(0, 0)")  # a click lower down scrolled it
         path = screenshot_dir() / f"{name}-{width}.png"
         driver.save_screenshot(str(path))
         paths.append(path)

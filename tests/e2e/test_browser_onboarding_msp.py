@@ -45,7 +45,7 @@ def log_in(browser, url, user):
 @pytest.mark.live
 @pytest.mark.django_db(transaction=True)
 def test_an_msp_admin_onboards_a_client_and_sees_the_verdicts(
-    browser, live_server, msp, dns_settings, dns_server, zone_name, private_broker
+    browser, live_server, settings, msp, dns_settings, dns_server, zone_name, private_broker
 ):
     dns_server.set_zone(
         zone_name,
@@ -55,6 +55,10 @@ def test_an_msp_admin_onboards_a_client_and_sees_the_verdicts(
             f'_smtp._tls TXT "v=TLSRPTv1; rua={THIRD_PARTY}"',
         ],
     )
+    # TLSMon's operator authorizes every domain at once on its report host (a host of this
+    # test's own: the Knot zone outlives the test).
+    settings.TLSMON_REPORT_DOMAIN = f"reports-{zone_name.split('.')[0]}.example"
+    dns_server.set_zone(settings.TLSMON_REPORT_DOMAIN, ['*._report._tls TXT "v=TLSRPTv1;"'])
     admin = MembershipFactory(organization=msp, role=Role.ADMIN).user
     log_in(browser, f"{live_server.url}/o/{msp.slug}/domains/add/", admin)
 
@@ -98,6 +102,8 @@ def test_an_msp_admin_onboards_a_client_and_sees_the_verdicts(
     destinations = ",".join([THIRD_PARTY, *client.report_destinations])
     assert record == f'_smtp._tls.{zone_name}. 3600 IN TXT "v=TLSRPTv1; rua={destinations}"'
     assert "No MTA-STS yet" in browser.find_element(By.CSS_SELECTOR, ".onboard-domain").text
+    operator_side = browser.find_element(By.CSS_SELECTOR, ".operator-auth summary").text
+    assert operator_side == "Authorization on TLSMon's side: Authorized by a wildcard record"
     save_screens(browser, "onboarding-result-done")
 
     # AND the client's settings page creates an API token, shown once
