@@ -151,8 +151,11 @@ async def run_scan(domains: list[str], resolver: Any, fetcher: Any, limit: int) 
     own_hosts = (settings.TLSMON_REPORT_DOMAIN,)
 
     async def work(domain: str) -> str:
-        # Keep only the verdict: a worker task holds one chunk of results, not 10,000.
-        result = await check(domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=own_hosts)
+        # Keep only the verdict: a worker task holds one chunk of results, not 10,000. As a
+        # scheduled round: TLSMon's side of the authorization is for first/on-demand scans.
+        result = await check(
+            domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=own_hosts, tlsmon_side=False
+        )
         return str(result.verdict)
 
     return await measured(bounded(domains, work, limit))

@@ -56,10 +56,12 @@ async def gather(
     resolver: Resolver,
     fetcher: PolicyFetcher | None,
     tlsmon_hosts: tuple[str, ...] = (),
+    tlsmon_side: bool = True,
 ) -> Observations:
     """Look up MX, then (concurrently) A/AAAA when there is no MX RRset, ``_smtp._tls`` and
     ``_mta-sts`` TXT, then (concurrently) the MTA-STS policy when a ``v=STSv1`` record exists
-    and the authorization TXT for each external rua host. Stops after MX when MX settles it."""
+    and the authorization TXT for each external rua host (and, with ``tlsmon_side``, for each
+    of TLSMon's hosts outside the domain). Stops after MX when MX settles it."""
     timings: dict[str, int] = {}
     mx = await _timed("mx", resolver.mx(domain), timings)
     if _mx_settles_it(mx):
@@ -72,7 +74,11 @@ async def gather(
     )
     policy, authorizations = await asyncio.gather(
         _fetch_policy(domain, sts_txt, fetcher, timings),
-        _timed("authorizations", _authorizations(domain, tlsrpt, resolver, tlsmon_hosts), timings),
+        _timed(
+            "authorizations",
+            _authorizations(domain, tlsrpt, resolver, tlsmon_hosts if tlsmon_side else ()),
+            timings,
+        ),
     )
     return Observations(
         domain,
@@ -122,11 +128,18 @@ async def check(
     fetcher: PolicyFetcher | None = None,
     tlsmon_hosts: tuple[str, ...] = (),
     suggested_rua: tuple[str, ...] = (),
+    tlsmon_side: bool = True,
 ) -> CheckResult:
     """Check one (already normalized, A-label) domain name. ``suggested_rua`` fills fixes
-    when the domain publishes no usable destination (see ``Observations.suggested_rua``)."""
+    when the domain publishes no usable destination (see ``Observations.suggested_rua``).
+    ``tlsmon_side``: also look up the operator's authorization for each of TLSMon's hosts
+    (``CheckResult.tlsmon_authorizations``); scheduled rescans skip it (``scan_domains``)."""
     observations = await gather(
-        domain, resolver=resolver, fetcher=fetcher, tlsmon_hosts=tlsmon_hosts
+        domain,
+        resolver=resolver,
+        fetcher=fetcher,
+        tlsmon_hosts=tlsmon_hosts,
+        tlsmon_side=tlsmon_side,
     )
     return evaluate(dataclasses.replace(observations, suggested_rua=suggested_rua))
 

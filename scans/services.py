@@ -87,7 +87,7 @@ def is_ip_literal(host: str) -> bool:
 
 
 async def _check_all(
-    domains: Sequence[tuple[int, str, tuple[str, ...]]],
+    domains: Sequence[tuple[int, str, tuple[str, ...], bool]],
     *,
     resolver: Resolver,
     fetcher: PolicyFetcher | None,
@@ -96,7 +96,9 @@ async def _check_all(
     semaphore = asyncio.Semaphore(settings.TLSMON_SCAN_CONCURRENCY)
     own_hosts = tlsmon_hosts()
 
-    async def one(domain_id: int, name: str, suggested_rua: tuple[str, ...]) -> _Outcome:
+    async def one(
+        domain_id: int, name: str, suggested_rua: tuple[str, ...], tlsmon_side: bool
+    ) -> _Outcome:
         async with semaphore:
             started = time.perf_counter()
             try:
@@ -106,6 +108,7 @@ async def _check_all(
                     fetcher=fetcher,
                     tlsmon_hosts=own_hosts,
                     suggested_rua=suggested_rua,
+                    tlsmon_side=tlsmon_side,
                 )
                 error = ""
             except Exception as exc:  # one broken domain must not stop the chunk
@@ -315,7 +318,17 @@ def scan_domains(
             outcomes += asyncio.run(
                 _check_all(
                     # Fixes for a domain without a usable rua suggest its tenant's addresses.
-                    [(d.pk, d.name, d.organization.report_destinations) for d in live],
+                    # TLSMon's side of the authorization is for onboarding: first and
+                    # on-demand scans look it up; scheduled rescans (the bulk) do not.
+                    [
+                        (
+                            d.pk,
+                            d.name,
+                            d.organization.report_destinations,
+                            not scheduled or d.scanned_at is None,
+                        )
+                        for d in live
+                    ],
                     resolver=resolver,
                     fetcher=fetcher,
                     progress=progress,

@@ -187,6 +187,29 @@ def test_a_scanner_crash_on_one_domain_does_not_stop_the_others(
     assert broken.scan_verdict == ""  # no verdict invented for a crash
 
 
+def test_tlsmons_side_is_looked_up_by_first_and_on_demand_scans_not_by_scheduled_rescans(
+    scan, dns_server, zone_name, org, settings
+):
+    """Onboarding needs it; the scheduled rounds over every domain would pay two lookups a
+    domain for it (bench/README.md "scan"), so they skip it."""
+    settings.TLSMON_REPORT_DOMAIN = f"reports-{zone_name.split('.')[0]}.example"
+    dns_server.set_zone(zone_name, no_record_domain(zone_name))
+    dns_server.set_zone(settings.TLSMON_REPORT_DOMAIN, ['*._report._tls TXT "v=TLSRPTv1;"'])
+    domain = DomainFactory(organization=org, name=zone_name)
+
+    def looked_up():
+        result = Scan.objects.filter(domain=domain).latest("pk").result
+        return [(a["host"], a["status"]) for a in result["tlsmon_authorizations"]]
+
+    wildcard = [(settings.TLSMON_REPORT_DOMAIN, "wildcard_authorized")]
+    scan(domain)  # the first scan, scheduled
+    assert looked_up() == wildcard
+    scan(domain)  # a scheduled rescan
+    assert looked_up() == []
+    scan(domain, trigger="web")  # Scan now / Check again
+    assert looked_up() == wildcard
+
+
 def test_paused_domains_are_not_scanned(scan, org):
     paused = DomainFactory(organization=org, is_active=False)
     assert scan(paused).scanned == 0
