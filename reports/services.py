@@ -20,6 +20,7 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from accounts.models import Organization
+from reports.batch_plan import quarantined_key
 from reports.dkim import verify_report_dkim
 from reports.intake import (
     mail_organization,
@@ -31,7 +32,7 @@ from reports.intake import (
 from reports.intake_limits import REFUSED_NOTE, rejection_account
 from reports.models import Channel, QuarantinedPolicy, Submission, SubmissionStatus
 from reports.quarantine_json import policy_from_json, report_from_json
-from reports.storage import StoreItem, quarantined_key, reports_store
+from reports.storage import StoreItem, reports_store
 from reports.summary import IngestSummary, Rejection
 
 logger = logging.getLogger(__name__)

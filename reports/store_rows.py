@@ -34,7 +34,7 @@ def report_key(report: rp.Report) -> ReportKey:
     return ReportKey(clip(report.organization_name, 255), clip(report.report_id, 255))
 
 
-# The rows ``_State`` plans, in column order: plain tuples (``COPY`` writes them as they are),
+# The rows ``BatchPlan`` plans, in column order: plain tuples (``COPY`` writes them as they are),
 # no model instances in the hot path.
 class ReportRow(NamedTuple):
     organization_id: int

@@ -60,6 +60,20 @@ def test_the_tiles_and_gaps_equal_the_coverage_summary_api(
         assert f">{count}<" in row, kind
 
 
+def test_the_verdict_tiles_read_in_the_vocabularys_order_and_words(client, msp, portfolio):
+    login(client, msp, Role.ADMIN)
+    page = client.get(f"/o/{msp.slug}/").content.decode()
+    pattern = r'class="tile verdict-tile [\w]+" [^>]*><span class="figure">\d+</span>([^<]+)</a>'
+    assert re.findall(pattern, page) == [
+        "Pass",
+        "Warn",
+        "Fail",
+        "Not applicable",
+        "Error (could not tell)",
+        "Not yet scanned",
+    ]
+
+
 def test_gap_counts_and_tiles_link_to_the_filtered_domain_list(client, msp, portfolio):
     login(client, msp, Role.ADMIN)
     page = client.get(f"/o/{msp.slug}/").content.decode()

@@ -131,3 +131,12 @@ def test_an_empty_quarantine_says_so(client, org):
     page = quarantine_page(client, org)
     assert 'id="quarantine-empty"' in page
     assert 'class="badge"' not in page
+
+
+def test_the_quarantine_pager_links_to_the_older_entries(client, org, monkeypatch):
+    monkeypatch.setattr("web.views.quarantine.PAGE_SIZE", 1)
+    QuarantinedPolicyFactory.create_batch(2, organization=org)
+    login(client, org, Role.VIEWER)
+    pager = quarantine_page(client, org).split('class="pager"')[1].split("</nav>")[0]
+    assert '<a href="?page=2" rel="next">Older' in pager
+    assert "Page 1 of 2" in pager and "Newer" not in pager

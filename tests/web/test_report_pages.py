@@ -207,6 +207,28 @@ def test_the_report_list_filters_by_domain_and_by_reporter(client, org, rfc_repo
     assert listed({"reporter": "Company-X", "domain": other.pk}) == 0
 
 
+def test_the_report_list_pager_keeps_the_filters(client, org, monkeypatch):
+    monkeypatch.setattr("web.views.reports.PAGE_SIZE", 1)
+    domain = DomainFactory(organization=org, name="example.com")
+    for i in range(3):
+        ingest(
+            org,
+            report_json(
+                report_id=f"r-{i}",
+                reporter="Mail Co",
+                policies=[policy("sts", "example.com", 3, 1)],
+            ),
+        )
+    login(client, org, Role.VIEWER)
+    page = client.get(
+        f"/o/{org.slug}/reports/", {"domain": domain.pk, "reporter": "Mail Co", "page": 2}
+    )
+    pager = page.content.decode().split('class="pager"')[1].split("</nav>")[0]
+    assert f'href="?domain={domain.pk}&amp;reporter=Mail+Co&amp;page=1" rel="prev">' in pager
+    assert f'href="?domain={domain.pk}&amp;reporter=Mail+Co&amp;page=3" rel="next">' in pager
+    assert "Page 2 of 3" in pager and "Newer" in pager and "Older" in pager
+
+
 def test_an_msp_sees_its_clients_reports_in_its_list(client, msp, client_org):
     DomainFactory(organization=client_org, name="company-y.example")
     report = ingest(client_org, sample(RFC_SAMPLE))

@@ -17,21 +17,15 @@ from django.utils import timezone
 
 from accounts.models import Role
 from core.result_types import describe
-from portfolio.coverage import GAP_KINDS, REPORTS_SILENT
+from core.vocabulary import Verdict
+from portfolio.coverage import GAP_KINDS, REPORTS_SILENT, VERDICTS
 from portfolio.overview import Overview, portfolio_overview
 from reports.trends import OTHER
 from web.charts import PALETTE, Series, stacked_bars
 from web.decorators import org_page
 from web.templatetags.labels import human_label
 
-TILE_VERDICTS = (
-    ("pass", "Pass"),
-    ("warn", "Warn"),
-    ("fail", "Fail"),
-    ("not_applicable", "Not applicable"),
-    ("error", "Error (could not tell)"),
-    ("unscanned", "Not yet scanned"),
-)
+UNSCANNED_LABEL = "Not yet scanned"  # the one tile that is not a verdict
 
 
 @org_page()
@@ -73,11 +67,25 @@ def _filtered(list_url: str, **params) -> str:
 
 
 def _verdict_tiles(overview: Overview, list_url: str) -> list[dict]:
+    """One tile per verdict in the vocabulary's order, then the unscanned domains."""
     verdicts = overview.totals["verdicts"]
     return [
-        {"key": v, "label": label, "count": verdicts[v], "url": _filtered(list_url, verdict=v)}
-        for v, label in TILE_VERDICTS
+        {
+            "key": v,
+            "label": _tile_label(v),
+            "count": verdicts[v],
+            "url": _filtered(list_url, verdict=v),
+        }
+        for v in VERDICTS
     ]
+
+
+def _tile_label(key: str) -> str:
+    """The verdict's own label; on its own a tile saying "Error" would read as a failure."""
+    if key == "unscanned":  # coverage's key for domains without a scan yet
+        return UNSCANNED_LABEL
+    verdict = Verdict(key)
+    return f"{verdict.label} (could not tell)" if verdict is Verdict.ERROR else verdict.label
 
 
 def _gap_rows(overview: Overview, list_url: str) -> list[dict]:

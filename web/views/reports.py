@@ -8,6 +8,7 @@ from dataclasses import asdict
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from accounts.selectors import domain_list
@@ -47,8 +48,15 @@ def report_list_page(request):
         "reporters": report_reporters(scope=access.scope),
         "reporter": reporter,
         "filtered": bool(domain or reporter),
+        "page_query": _filter_query(domain, reporter),
     }
     return render(request, "web/report_list.html", context)
+
+
+def _filter_query(domain, reporter: str) -> str:
+    """The list's filters as a query string: the pager's links keep them."""
+    filters = {"domain": domain.pk if domain else "", "reporter": reporter}
+    return urlencode({key: value for key, value in filters.items() if value})
 
 
 @org_page()
