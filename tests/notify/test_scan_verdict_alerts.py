@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from notify.dispatch import alerts_dispatch
 from notify.models import Alert
-from tests.factories import DomainFactory
+from tests.factories import DomainFactory, MembershipFactory
 from tests.notify.test_scan_alerts import scan, watched  # noqa: F401
 from tests.scans.zones import good_domain, good_policy
 
@@ -74,3 +75,19 @@ def test_a_record_losing_its_destination_turns_warn_into_fail_and_alerts_until_f
     alert.refresh_from_db()
     assert alert.resolved_at is not None
     assert _open(domain) == {}
+
+
+def test_a_verdict_that_stays_worse_is_one_alert_sent_once(
+    scan, watched, dns_server, zone_name, smtp_server
+):
+    MembershipFactory(organization=watched.organization, user__email="oncall@alpha.example")
+    dns_server.set_zone(zone_name, [*good_domain(zone_name), "@ MX 20 ."])
+    scan(watched)
+    assert alerts_dispatch().alerts == 1
+
+    scan(watched)  # still warn: the same alert, muted
+
+    assert Alert.objects.filter(domain=watched, type="verdict_worse").count() == 1
+    assert alerts_dispatch().alerts == 0
+    [mail] = smtp_server.wait_for(1)
+    assert zone_name in mail["Subject"]
