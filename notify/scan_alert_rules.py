@@ -120,6 +120,13 @@ def _record_conditions(facts: ScanFacts, comparable: bool) -> list[Condition]:
     return out
 
 
+def _new_findings(current: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
+    """Codes of the TLS-RPT findings this scan has and the one before did not, in order."""
+    before = {f.get("code") for f in (previous or {}).get("findings") or ()}
+    codes = [f.get("code") for f in current.get("findings") or () if f.get("code") not in before]
+    return ", ".join(dict.fromkeys(code for code in codes if code))
+
+
 def _verdict_conditions(facts: ScanFacts, *, skip_opening: bool) -> list[Condition]:
     """Verdict got worse; not opened when a more specific cause (record removed or invalid, a
     destination unauthorized) opened in the same scan, so one cause is one alert."""
@@ -129,6 +136,8 @@ def _verdict_conditions(facts: ScanFacts, *, skip_opening: bool) -> list[Conditi
     severity = Severity.CRITICAL if verdict == "fail" else Severity.WARNING
     worse = next((c for c in facts.changes if c.kind == "verdict_changed" and c.worse), None)
     details = {"before": worse.before, "after": worse.after} if worse else {"after": verdict}
+    if worse and (found := _new_findings(facts.current, facts.previous)):
+        details["new_findings"] = found  # what made it worse, as the domain page names it
     opens = worse is not None and not skip_opening
     group = _mx_group(facts.current)
     return [

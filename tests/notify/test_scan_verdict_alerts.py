@@ -28,7 +28,8 @@ def test_a_null_mx_beside_the_real_one_turns_pass_into_warn_and_alerts_until_rem
     opened = _open(watched)
     assert list(opened) == [("verdict_worse", "verdict")]
     alert = opened[("verdict_worse", "verdict")]
-    assert (alert.severity, alert.details) == ("warning", {"before": "pass", "after": "warn"})
+    worse = {"before": "pass", "after": "warn", "new_findings": "null_mx_mixed"}  # what changed
+    assert (alert.severity, alert.details) == ("warning", worse)
     [shown] = api_client(watched.organization).get("/api/v1/alerts/").json()["results"]
     assert (shown["domain"], shown["type"], shown["severity"], shown["state"]) == (
         zone_name,
@@ -36,7 +37,7 @@ def test_a_null_mx_beside_the_real_one_turns_pass_into_warn_and_alerts_until_rem
         "warning",
         "open",
     )
-    assert shown["details"] == {"before": "pass", "after": "warn"}
+    assert shown["details"] == worse
 
     dns_server.set_zone(zone_name, good_domain(zone_name))
     scan(watched)
@@ -67,7 +68,8 @@ def test_a_record_losing_its_destination_turns_warn_into_fail_and_alerts_until_f
     opened = _open(domain)
     assert list(opened) == [("verdict_worse", "verdict")]
     alert = opened[("verdict_worse", "verdict")]
-    assert (alert.severity, alert.details) == ("critical", {"before": "warn", "after": "fail"})
+    worse = {"before": "warn", "after": "fail", "new_findings": "rua_missing"}
+    assert (alert.severity, alert.details) == ("critical", worse)
 
     dns_server.set_zone(zone_name, good_domain(zone_name))
     scan(domain)
