@@ -187,12 +187,12 @@ def alerts_after_reports(
     now: datetime | None = None,
 ) -> AlertRun:
     """Evaluate failure spikes and new result types for the (domain id, day) pairs an ingest
-    batch touched, from the daily figures it just wrote: three queries to read.
+    batch touched, from the daily figures it just wrote: two queries to read.
 
     Only domain-days with failures can open an alert (``failing``: those the batch added
     failures to; by default all of ``keys``), and only domains with an open alert can resolve
-    one, so failures and history are read for the failing domains only, and open alerts by
-    organization."""
+    one, so failures and history are read for the failing domains only, and open alerts for
+    the touched domains only."""
     now = now or timezone.now()
     keys = set(keys)
     days_by_domain: dict[int, set[date]] = defaultdict(set)
