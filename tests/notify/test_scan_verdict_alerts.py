@@ -19,17 +19,31 @@ def _open(domain):
     return {(a.type, a.key): a for a in Alert.objects.filter(domain=domain, resolved_at=None)}
 
 
+def _the_verdict_alert(domain, severity: str, details: dict) -> Alert:
+    """The one open alert of the domain: verdict_worse, with this severity and details."""
+    opened = _open(domain)
+    assert list(opened) == [("verdict_worse", "verdict")]
+    alert = opened[("verdict_worse", "verdict")]
+    assert (alert.severity, alert.details) == (severity, details)
+    return alert
+
+
+def _fixing_the_zone_resolves(scan, dns_server, domain, alert: Alert) -> None:
+    dns_server.set_zone(domain.name, good_domain(domain.name))
+    scan(domain)
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+    assert _open(domain) == {}
+
+
 def test_a_null_mx_beside_the_real_one_turns_pass_into_warn_and_alerts_until_removed(
     scan, watched, dns_server, zone_name, api_client
 ):
     dns_server.set_zone(zone_name, [*good_domain(zone_name), "@ MX 20 ."])
     scan(watched)
 
-    opened = _open(watched)
-    assert list(opened) == [("verdict_worse", "verdict")]
-    alert = opened[("verdict_worse", "verdict")]
     worse = {"before": "pass", "after": "warn", "new_findings": "null_mx_mixed"}  # what changed
-    assert (alert.severity, alert.details) == ("warning", worse)
+    alert = _the_verdict_alert(watched, "warning", worse)
     [shown] = api_client(watched.organization).get("/api/v1/alerts/").json()["results"]
     assert (shown["domain"], shown["type"], shown["severity"], shown["state"]) == (
         zone_name,
@@ -39,12 +53,7 @@ def test_a_null_mx_beside_the_real_one_turns_pass_into_warn_and_alerts_until_rem
     )
     assert shown["details"] == worse
 
-    dns_server.set_zone(zone_name, good_domain(zone_name))
-    scan(watched)
-
-    alert.refresh_from_db()
-    assert alert.resolved_at is not None
-    assert _open(watched) == {}
+    _fixing_the_zone_resolves(scan, dns_server, watched, alert)
 
 
 def test_a_record_losing_its_destination_turns_warn_into_fail_and_alerts_until_fixed(
@@ -65,18 +74,10 @@ def test_a_record_losing_its_destination_turns_warn_into_fail_and_alerts_until_f
     dns_server.set_zone(zone_name, no_rua)
     scan(domain)
 
-    opened = _open(domain)
-    assert list(opened) == [("verdict_worse", "verdict")]
-    alert = opened[("verdict_worse", "verdict")]
     worse = {"before": "warn", "after": "fail", "new_findings": "rua_missing"}
-    assert (alert.severity, alert.details) == ("critical", worse)
+    alert = _the_verdict_alert(domain, "critical", worse)
 
-    dns_server.set_zone(zone_name, good_domain(zone_name))
-    scan(domain)
-
-    alert.refresh_from_db()
-    assert alert.resolved_at is not None
-    assert _open(domain) == {}
+    _fixing_the_zone_resolves(scan, dns_server, domain, alert)
 
 
 def test_a_verdict_that_stays_worse_is_one_alert_sent_once(
