@@ -109,12 +109,10 @@ def _mta_sts_to_add(domain: str, result: Mapping[str, Any], sts_id: str) -> MtaS
     )
 
 
-def _authorizations(
-    domain: str, result: Mapping[str, Any] | None, tlsmon_hosts: Sequence[str]
-) -> tuple[OperatorAuthorization, ...]:
-    """One row per TLSMon host outside the domain, with the status its latest scan saw. Scans
-    look it up whether or not the domain's record names TLSMon (``tlsmon_authorizations``);
-    a result stored before they did only has it for hosts the record named."""
+def operator_statuses(result: Mapping[str, Any] | None) -> dict[str, str]:
+    """TLSMon host -> the authorization status the scan ``result`` saw for it. First and
+    on-demand scans look TLSMon's hosts up whether or not the domain's record names them
+    (``tlsmon_authorizations``); other results have it only for hosts the record named."""
     result = result or {}
     seen = {
         entry.get("rua_host"): entry.get("status")
@@ -125,6 +123,14 @@ def _authorizations(
         (entry.get("host"), entry.get("status"))
         for entry in result.get("tlsmon_authorizations") or ()
     )
+    return seen
+
+
+def _authorizations(
+    domain: str, result: Mapping[str, Any] | None, tlsmon_hosts: Sequence[str]
+) -> tuple[OperatorAuthorization, ...]:
+    """One row per TLSMon host outside the domain, with the status its latest scan saw."""
+    seen = operator_statuses(result)
     return tuple(
         OperatorAuthorization(
             host,

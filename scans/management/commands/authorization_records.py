@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Domain, Organization
+from scans.reporting_record import operator_statuses
 from scans.selectors import latest_results
 from scans.services import tlsmon_host_candidates, tlsmon_hosts
 
@@ -24,19 +25,10 @@ _STATUS_TEXT = {
 
 
 def published_status(result: dict | None, host: str) -> str:
-    """What the latest scan saw; scans look TLSMon's hosts up whether or not the record names
-    them (results stored before that only have the hosts the record named)."""
-    entries = [
-        (entry.get("host"), entry.get("status"))
-        for entry in (result or {}).get("tlsmon_authorizations", [])
-    ] + [
-        (entry.get("rua_host"), entry.get("status"))
-        for entry in (result or {}).get("external_authorizations", [])
-        if entry.get("is_tlsmon")
-    ]
-    for entry_host, status in entries:
-        if entry_host == host:
-            return _STATUS_TEXT.get(status or "", status or "")
+    """What the latest scan saw (``scans.reporting_record.operator_statuses``)."""
+    status = operator_statuses(result).get(host)
+    if status is not None:
+        return _STATUS_TEXT.get(status, status)
     if result is None:
         return "not scanned yet"
     return "not checked at the last scan: scan the domain again"
